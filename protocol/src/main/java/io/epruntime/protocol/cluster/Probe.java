@@ -1,0 +1,6 @@
+package io.epruntime.protocol.cluster;
+
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** Health probe, sent to every rank every {@code ep.health.interval}; answered with a {@link RankHello}. */
+public record Probe(long nonce, ActorRef<ToCoordinator> replyTo) implements ToRank {}

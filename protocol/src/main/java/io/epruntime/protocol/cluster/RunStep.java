@@ -1,0 +1,31 @@
+package io.epruntime.protocol.cluster;
+
+import io.epruntime.protocol.ep.ExpertKernelSpec;
+import io.epruntime.protocol.ep.StepMode;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * One sequenced step, identical for every rank. A rank runs it when it also holds the client's
+ * tensors for ({@code clientId}, {@code requestId}) and every earlier step of the generation is done.
+ *
+ * @param seq global sequence number
+ * @param generation the world the step belongs to
+ * @param index position of the step inside its generation, from 0 without gaps (the order ranks keep)
+ * @param mode HT or LL, decided once by the coordinator
+ * @param tokensPerRank every rank's token count
+ * @param kernel what the experts compute
+ * @param clientId the client whose tensors this step takes
+ * @param requestId the client's id of this attempt
+ * @param aggregator where to report {@link StepCompleted} or {@link StepFailedOnRank}
+ */
+public record RunStep(
+    long seq,
+    long generation,
+    long index,
+    StepMode mode,
+    int[] tokensPerRank,
+    ExpertKernelSpec kernel,
+    long clientId,
+    long requestId,
+    ActorRef<ToAggregator> aggregator)
+    implements ToRank {}

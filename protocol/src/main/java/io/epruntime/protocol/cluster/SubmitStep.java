@@ -1,0 +1,20 @@
+package io.epruntime.protocol.cluster;
+
+import io.epruntime.protocol.ep.ExpertKernelSpec;
+import io.epruntime.protocol.ep.StepMode;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The control half of a client's step (its tensors go to the ranks over Aeron). Answered with
+ * {@link StepDone} or {@link StepError}.
+ *
+ * @param requestedMode null lets the coordinator choose by the LL rule
+ */
+public record SubmitStep(
+    long clientId,
+    long requestId,
+    int[] tokensPerRank,
+    ExpertKernelSpec kernel,
+    StepMode requestedMode,
+    ActorRef<ToClient> replyTo)
+    implements ToCoordinator, ToGateway {}
