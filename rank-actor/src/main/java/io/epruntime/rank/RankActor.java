@@ -1,0 +1,325 @@
+package io.epruntime.rank;
+
+import io.epruntime.protocol.EpArgumentException;
+import io.epruntime.protocol.cluster.BootstrapAck;
+import io.epruntime.protocol.cluster.EndGeneration;
+import io.epruntime.protocol.cluster.NewUniqueId;
+import io.epruntime.protocol.cluster.Probe;
+import io.epruntime.protocol.cluster.RankHello;
+import io.epruntime.protocol.cluster.RankRejected;
+import io.epruntime.protocol.cluster.RunStep;
+import io.epruntime.protocol.cluster.StepCompleted;
+import io.epruntime.protocol.cluster.StepFailedOnRank;
+import io.epruntime.protocol.cluster.ToCoordinator;
+import io.epruntime.protocol.cluster.ToRank;
+import io.epruntime.protocol.cluster.UniqueIdReply;
+import io.epruntime.protocol.cluster.WorldReady;
+import io.epruntime.protocol.ep.EpConfig;
+import io.epruntime.rank.backend.EpBackend;
+import io.epruntime.rank.backend.StepOutcome;
+import io.epruntime.rank.backend.StepSpec;
+import io.epruntime.rank.backend.WorldAbortedException;
+import io.epruntime.rank.backend.WorldSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+/**
+ * One rank: joins each generation's world through its {@link EpBackend}, runs steps strictly in
+ * their generation's order once the coordinator's {@link RunStep} and the client's tensors are both
+ * here, sends its output to the client (over Aeron, through {@link RankIo}) and reports to the
+ * step's aggregator. Every backend completion comes back as a message ({@code pipeToSelf}); nothing
+ * here waits or polls. Runs on the rank dispatcher, never on the default one.
+ */
+public final class RankActor extends AbstractBehavior<ToRank> {
+
+  /** Every rank actor registers under this key; the coordinator finds ranks through it. */
+  public static final ServiceKey<ToRank> SERVICE_KEY = ServiceKey.create(ToRank.class, "ep-rank");
+
+  /** Messages from inside the node (transport callbacks, completions); never sent across nodes. */
+  public sealed interface Internal extends ToRank, NoSerializationVerificationNeeded {}
+
+  /** A bootstrap record arrived over Aeron (duplicates possible; de-duplicated by generation). */
+  public record BootstrapArrived(long generation, int worldSize, int rank, byte[] uniqueId, List<String> dataEndpoints)
+      implements Internal {}
+
+  /** A client's tensors for one step arrived over Aeron. */
+  public record InputArrived(StepInput input) implements Internal {}
+
+  private record JoinFinished(long generation, Throwable error) implements Internal {}
+
+  private record StepFinished(RunStep step, StepInput input, StepOutcome outcome, Throwable error, long startNanos)
+      implements Internal {}
+
+  private final ActorContext<ToRank> context;
+  private final RankSettings settings;
+  private final EpBackend backend;
+  private final RankIo io;
+  private final ActorRef<ToCoordinator> coordinator;
+  private final RankStatusBoard board;
+  private final NodeMetrics metrics;
+  private final StepQueue queue;
+  private long joiningGeneration;
+  private long joinedGeneration;
+  private RunStep running;
+  private String rejection;
+
+  public static Behavior<ToRank> create(
+      RankSettings settings, EpBackend backend, RankIo io, ActorRef<ToCoordinator> coordinator, RankStatusBoard board,
+      NodeMetrics metrics) {
+    return Behaviors.setup(ctx -> new RankActor(ctx, settings, backend, io, coordinator, board, metrics));
+  }
+
+  private RankActor(
+      ActorContext<ToRank> context, RankSettings settings, EpBackend backend, RankIo io,
+      ActorRef<ToCoordinator> coordinator, RankStatusBoard board, NodeMetrics metrics) {
+    super(context);
+    this.context = context;
+    this.settings = settings;
+    this.backend = backend;
+    this.io = io;
+    this.coordinator = coordinator;
+    this.board = board;
+    this.metrics = metrics;
+    this.queue = new StepQueue(Math.max(64, settings.maxInFlight() * 4));
+    context.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, context.getSelf()));
+    coordinator.tell(hello(0));
+    context.getLog().info("rank {} up: backend {}, Aeron endpoint {}", settings.rank(), backend.kind(), settings.aeronEndpoint());
+  }
+
+  @Override
+  public Receive<ToRank> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Probe.class, this::onProbe)
+        .onMessage(RankRejected.class, this::onRejected)
+        .onMessage(NewUniqueId.class, this::onNewUniqueId)
+        .onMessage(BootstrapArrived.class, this::onBootstrap)
+        .onMessage(JoinFinished.class, this::onJoinFinished)
+        .onMessage(WorldReady.class, this::onWorldReady)
+        .onMessage(EndGeneration.class, this::onEndGeneration)
+        .onMessage(RunStep.class, this::onRunStep)
+        .onMessage(InputArrived.class, this::onInput)
+        .onMessage(StepFinished.class, this::onStepFinished)
+        .onSignal(PostStop.class, s -> onStop())
+        .build();
+  }
+
+  private RankHello hello(long nonce) {
+    return new RankHello(
+        settings.rank(), context.getSelf(), settings.aeronEndpoint(), settings.config(), backend.kind(), joinedGeneration,
+        board.lastSeq(), health(), nonce);
+  }
+
+  private String health() {
+    if (rejection != null) {
+      return "rejected: " + rejection;
+    }
+    return board.health();
+  }
+
+  private Behavior<ToRank> onProbe(Probe p) {
+    p.replyTo().tell(hello(p.nonce()));
+    for (StepInput stale : queue.expireInputs(System.nanoTime(), settings.stepTimeout().toNanos() * 2)) {
+      context.getLog().warn("dropping tensors of client {} request {}: no step was sequenced for them", stale.clientId(), stale.requestId());
+    }
+    return this;
+  }
+
+  private Behavior<ToRank> onRejected(RankRejected r) {
+    rejection = r.reason();
+    context.getLog().error("coordinator refused rank {}: {}", r.rank(), r.reason());
+    return this;
+  }
+
+  private Behavior<ToRank> onNewUniqueId(NewUniqueId m) {
+    try {
+      m.replyTo().tell(new UniqueIdReply(m.generation(), backend.newUniqueId(), null));
+    } catch (RuntimeException e) {
+      m.replyTo().tell(new UniqueIdReply(m.generation(), new byte[0], String.valueOf(e.getMessage())));
+    }
+    return this;
+  }
+
+  private Behavior<ToRank> onBootstrap(BootstrapArrived b) {
+    if (b.generation() <= joinedGeneration || b.generation() == joiningGeneration) {
+      if (b.generation() == joinedGeneration) {
+        coordinator.tell(new BootstrapAck(b.generation(), settings.rank(), null)); // the ack may have been lost
+      }
+      return this;
+    }
+    if (b.rank() != settings.rank() || b.worldSize() != settings.config().worldSize()) {
+      String why = "bootstrap for rank " + b.rank() + " of " + b.worldSize() + " reached rank " + settings.rank()
+          + " configured with ep.world-size = " + settings.config().worldSize();
+      context.getLog().error(why);
+      coordinator.tell(new BootstrapAck(b.generation(), settings.rank(), why));
+      return this;
+    }
+    failQueued(queue.newGeneration(b.generation()), "generation " + b.generation() + " replaced it");
+    running = null;
+    joiningGeneration = b.generation();
+    board.health("joining");
+    board.readyGeneration(0);
+    EpConfig config = settings.config();
+    WorldSpec spec = new WorldSpec(b.generation(), settings.rank(), config, b.uniqueId(), b.dataEndpoints());
+    context.getLog().info("rank {} joining generation {}", settings.rank(), b.generation());
+    context.pipeToSelf(backend.joinWorld(spec), (ok, err) -> new JoinFinished(b.generation(), err));
+    return this;
+  }
+
+  private Behavior<ToRank> onJoinFinished(JoinFinished j) {
+    if (j.generation() != joiningGeneration) {
+      return this; // superseded by a newer bootstrap while joining
+    }
+    joiningGeneration = 0;
+    if (j.error() != null) {
+      String why = "joining generation " + j.generation() + " failed: " + rootMessage(j.error());
+      context.getLog().error(why);
+      board.health("failed: " + why);
+      coordinator.tell(new BootstrapAck(j.generation(), settings.rank(), why));
+      return this;
+    }
+    joinedGeneration = j.generation();
+    board.joinedGeneration(joinedGeneration);
+    board.health("joined");
+    metrics.generation(joinedGeneration);
+    coordinator.tell(new BootstrapAck(j.generation(), settings.rank(), null));
+    return this;
+  }
+
+  private Behavior<ToRank> onWorldReady(WorldReady w) {
+    if (w.generation() == joinedGeneration) {
+      board.readyGeneration(w.generation());
+      board.health("ready");
+      metrics.rankHealth(settings.rank(), true);
+      context.getLog().info("rank {}: generation {} is Ready", settings.rank(), w.generation());
+    }
+    return this;
+  }
+
+  private Behavior<ToRank> onEndGeneration(EndGeneration e) {
+    if (e.generation() < joinedGeneration && e.generation() != joiningGeneration) {
+      return this;
+    }
+    context.getLog().warn("rank {}: generation {} ended: {}", settings.rank(), e.generation(), e.reason());
+    backend.abortWorld(e.reason());
+    failQueued(queue.newGeneration(0), "generation " + e.generation() + " ended: " + e.reason());
+    running = null;
+    board.readyGeneration(0);
+    board.health("idle");
+    metrics.rankHealth(settings.rank(), false);
+    return this;
+  }
+
+  private Behavior<ToRank> onRunStep(RunStep step) {
+    if (step.generation() != joinedGeneration || !queue.offer(step)) {
+      String why = "step " + step.seq() + " of generation " + step.generation() + " reached rank " + settings.rank()
+          + " in generation " + joinedGeneration;
+      failStep(step, queue.takeInput(step), true, why);
+      return this;
+    }
+    return runNext();
+  }
+
+  private Behavior<ToRank> onInput(InputArrived in) {
+    StepInput evicted = queue.offer(in.input(), System.nanoTime());
+    if (evicted != null) {
+      context.getLog().warn("input buffer full: dropped tensors of client {} request {}", evicted.clientId(), evicted.requestId());
+    }
+    return runNext();
+  }
+
+  private Behavior<ToRank> runNext() {
+    if (running != null) {
+      return this;
+    }
+    StepQueue.Ready next = queue.pollReady();
+    if (next == null) {
+      return this;
+    }
+    RunStep step = next.step();
+    StepInput input = next.input();
+    try {
+      settings.config().validate(input.x(), input.routing());
+      int expected = step.tokensPerRank()[settings.rank()];
+      EpArgumentException.require(input.x().tokens() == expected, "x.tokens", input.x().tokens(),
+          "the step's count for rank " + settings.rank() + ", " + expected);
+    } catch (EpArgumentException bad) {
+      failStep(step, input, false, bad.getMessage());
+      return runNext();
+    }
+    running = step;
+    board.health("running");
+    long start = System.nanoTime();
+    StepSpec spec = new StepSpec(step.seq(), step.generation(), step.mode(), step.tokensPerRank(), step.kernel());
+    context.pipeToSelf(backend.runStep(spec, input.x(), input.routing()), (out, err) -> new StepFinished(step, input, out, err, start));
+    return this;
+  }
+
+  private Behavior<ToRank> onStepFinished(StepFinished f) {
+    RunStep step = f.step();
+    if (running == step) {
+      running = null;
+      board.health(board.readyGeneration() == joinedGeneration && joinedGeneration > 0 ? "ready" : "joined");
+    }
+    long nanos = System.nanoTime() - f.startNanos();
+    if (f.error() != null) {
+      Throwable cause = unwrap(f.error());
+      boolean aborted = cause instanceof WorldAbortedException || step.generation() != joinedGeneration;
+      failStep(step, f.input(), aborted, rootMessage(cause));
+      return runNext();
+    }
+    StepOutcome out = f.outcome();
+    board.lastSeq(step.seq());
+    metrics.stepFinished("ok", nanos, out.dispatchBytes(), out.combineBytes());
+    io.sendOutput(f.input().replyEndpoint(), step.clientId(), step.requestId(), settings.rank(), step.seq(), step.generation(),
+        RankIo.STATUS_OK, null, out.combined());
+    step.aggregator().tell(new StepCompleted(step.seq(), step.generation(), settings.rank(), out.receivedRows(),
+        out.dispatchBytes(), out.combineBytes(), nanos));
+    return runNext();
+  }
+
+  private void failQueued(List<RunStep> dropped, String why) {
+    for (RunStep s : dropped) {
+      failStep(s, queue.takeInput(s), true, why);
+    }
+  }
+
+  /** Tells the aggregator and, when its tensors are here, the client; retriable when the world changed. */
+  private void failStep(RunStep step, StepInput input, boolean worldChanged, String why) {
+    metrics.stepFinished(worldChanged ? "world_changed" : "failed", -1, 0, 0);
+    step.aggregator().tell(new StepFailedOnRank(step.seq(), step.generation(), settings.rank(), worldChanged, why));
+    if (input != null) {
+      io.sendOutput(input.replyEndpoint(), step.clientId(), step.requestId(), settings.rank(), step.seq(), step.generation(),
+          worldChanged ? RankIo.STATUS_WORLD_CHANGED : RankIo.STATUS_FAILED, why, null);
+    }
+  }
+
+  private Behavior<ToRank> onStop() {
+    backend.close();
+    return this;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = unwrap(t);
+    return c.getClass().getSimpleName() + ": " + c.getMessage();
+  }
+
+  /** How long a rank keeps tensors for a step not yet sequenced; twice the step time-out. */
+  static Duration inputTtl(RankSettings s) {
+    return s.stepTimeout().multipliedBy(2);
+  }
+}
