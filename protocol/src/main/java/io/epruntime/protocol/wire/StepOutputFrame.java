@@ -1,0 +1,67 @@
+package io.epruntime.protocol.wire;
+
+import io.epruntime.protocol.EpArgumentException;
+import io.epruntime.protocol.tensor.HiddenStates;
+import java.nio.ByteBuffer;
+
+/**
+ * A rank's answer to a {@link StepInputFrame}, sent to the client's reply endpoint (STEP_OUTPUT
+ * stream).
+ *
+ * @param status {@link #OK} with {@code combined} set, else an error code with {@code error} saying why
+ * @param combined this rank's combined output; null unless status is OK
+ */
+public record StepOutputFrame(
+    long clientId, long requestId, int rank, long seq, long generation, int status, String error, HiddenStates combined) {
+
+  public static final int OK = 0;
+  /** The input was refused (bad shape, dtype, routing); {@code error} names the field. */
+  public static final int REJECTED = 1;
+  /** The world changed under the step; the client may retry. */
+  public static final int RETRIABLE = 2;
+  /** Anything else that failed on the rank. */
+  public static final int FAILED = 3;
+
+  public StepOutputFrame {
+    EpArgumentException.require(status >= OK && status <= FAILED, "status", status, "0 (ok), 1 (rejected), 2 (retriable), 3 (failed)");
+    EpArgumentException.require(status != OK || combined != null, "combined", null, "an output when status = 0");
+    EpArgumentException.require(status == OK || (error != null && combined == null), "error", error, "a message and no output when status != 0");
+  }
+
+  public static StepOutputFrame ok(long clientId, long requestId, int rank, long seq, long generation, HiddenStates combined) {
+    return new StepOutputFrame(clientId, requestId, rank, seq, generation, OK, null, combined);
+  }
+
+  public static StepOutputFrame failed(long clientId, long requestId, int rank, long seq, long generation, int status, String error) {
+    return new StepOutputFrame(clientId, requestId, rank, seq, generation, status, error, null);
+  }
+
+  public byte[] encode() {
+    WireWriter w = WireWriter.frame(WireType.STEP_OUTPUT, 64 + (combined == null ? 0 : TensorCodec.sizeOf(combined)));
+    w.putLong(clientId).putLong(requestId).putInt(rank).putLong(seq).putLong(generation).putInt(status).putString(error);
+    if (combined != null) {
+      TensorCodec.write(w, combined);
+    }
+    return w.toBytes();
+  }
+
+  public static StepOutputFrame decode(ByteBuffer frame) {
+    WireReader r = WireReader.open(frame, WireType.STEP_OUTPUT);
+    long clientId = r.readLong("clientId");
+    long requestId = r.readLong("requestId");
+    int rank = r.readInt("rank", 0, Integer.MAX_VALUE);
+    long seq = r.readLong("seq");
+    long generation = r.readLong("generation");
+    int status = r.readInt("status", OK, FAILED);
+    String error = r.readString("error", 64 * 1024, true);
+    HiddenStates combined = status == OK ? TensorCodec.readHiddenStates(r, "combined") : null;
+    r.expectEnd("STEP_OUTPUT");
+    try {
+      return new StepOutputFrame(clientId, requestId, rank, seq, generation, status, error, combined);
+    } catch (WireFormatException e) {
+      throw e;
+    } catch (EpArgumentException e) {
+      throw new WireFormatException(e.argument(), e.getMessage());
+    }
+  }
+}

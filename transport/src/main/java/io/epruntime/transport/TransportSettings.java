@@ -1,0 +1,102 @@
+package io.epruntime.transport;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.epruntime.protocol.EpArgumentException;
+import java.time.Duration;
+
+/**
+ * The transport's immutable settings, read once from {@code ep.transport} and validated at start-up;
+ * every refusal names the key and the value.
+ *
+ * @param aeronDir media driver directory ("" = a fresh one under /dev/shm or the temp dir)
+ * @param bindHost address the node's subscriptions bind to
+ * @param advertisedHost host peers use to reach this node ("" = bindHost)
+ * @param port UDP port of the node's streams (0 = pick a free one)
+ * @param termLength Aeron term buffer length of publications
+ * @param chunkSize bytes per transport chunk of a large frame
+ * @param maxMessageSize largest reassembled frame accepted
+ * @param sendTimeout how long a send waits for a connection or for back-pressure to clear
+ * @param bootstrapResendInterval re-send period of unacknowledged bootstrap records
+ * @param bootstrapTimeout when an unacknowledged bootstrap publish fails
+ * @param idleMaxPark longest park of an idle transport or driver thread
+ */
+public record TransportSettings(
+    String aeronDir, String bindHost, String advertisedHost, int port, int termLength, int chunkSize,
+    long maxMessageSize, Duration sendTimeout, Duration bootstrapResendInterval, Duration bootstrapTimeout,
+    Duration idleMaxPark) {
+
+  /** Bytes in front of each chunk: magic, message id, index, count, total length. */
+  public static final int CHUNK_HEADER_BYTES = 24;
+
+  public TransportSettings {
+    EpArgumentException.require(aeronDir != null, "ep.transport.aeron-dir", aeronDir, "a path or \"\"");
+    EpArgumentException.require(bindHost != null && !bindHost.isBlank(), "ep.transport.bind-host", bindHost, "an IP address or host name");
+    EpArgumentException.require(advertisedHost != null, "ep.transport.advertised-host", advertisedHost, "a host name or \"\"");
+    EpArgumentException.require(!advertisedHost.isBlank() || !bindHost.equals("0.0.0.0"), "ep.transport.advertised-host", "\"\"",
+        "a reachable host when ep.transport.bind-host = 0.0.0.0");
+    EpArgumentException.require(port >= 0 && port <= 65535, "ep.transport.port", port, "0..65535 (0 = any free port)");
+    EpArgumentException.require(termLength >= 64 * 1024 && termLength <= 1 << 30 && Integer.bitCount(termLength) == 1,
+        "ep.transport.term-length", termLength, "a power of two in 64k..1g");
+    int maxChunk = termLength / 8 - CHUNK_HEADER_BYTES;
+    EpArgumentException.require(chunkSize >= 1024 && chunkSize <= maxChunk, "ep.transport.chunk-size", chunkSize,
+        "1k.." + maxChunk + " (term-length / 8 - " + CHUNK_HEADER_BYTES + ")");
+    EpArgumentException.require(maxMessageSize >= chunkSize && maxMessageSize <= Integer.MAX_VALUE - 64,
+        "ep.transport.max-message-size", maxMessageSize, "chunk-size..2g");
+    requirePositive("ep.transport.send-timeout", sendTimeout);
+    requirePositive("ep.transport.bootstrap-resend-interval", bootstrapResendInterval);
+    requirePositive("ep.transport.bootstrap-timeout", bootstrapTimeout);
+    requirePositive("ep.transport.idle-max-park", idleMaxPark);
+  }
+
+  private static void requirePositive(String key, Duration d) {
+    EpArgumentException.require(d != null && !d.isNegative() && !d.isZero(), key, d, "a positive duration");
+  }
+
+  /** Reads {@code ep.transport} from {@code config}, falling back to this module's reference.conf. */
+  public static TransportSettings fromConfig(Config config) {
+    Config c = config.withFallback(ConfigFactory.defaultReference(TransportSettings.class.getClassLoader())).getConfig("ep.transport");
+    try {
+      return new TransportSettings(
+          c.getString("aeron-dir"), c.getString("bind-host"), c.getString("advertised-host"), c.getInt("port"),
+          bytes(c, "term-length"), bytes(c, "chunk-size"), c.getBytes("max-message-size"),
+          c.getDuration("send-timeout"), c.getDuration("bootstrap-resend-interval"), c.getDuration("bootstrap-timeout"),
+          c.getDuration("idle-max-park"));
+    } catch (ConfigException e) {
+      throw new EpArgumentException("ep.transport", e.getMessage());
+    }
+  }
+
+  private static int bytes(Config c, String key) {
+    long v = c.getBytes(key);
+    EpArgumentException.require(v <= Integer.MAX_VALUE, "ep.transport." + key, v, "at most 1g");
+    return (int) v;
+  }
+
+  /** The defaults of reference.conf: loopback, a free port, a fresh directory. */
+  public static TransportSettings defaults() {
+    return fromConfig(ConfigFactory.empty());
+  }
+
+  /** These settings with another bind host (tests, multi-homed hosts). */
+  public TransportSettings withHost(String host) {
+    return new TransportSettings(aeronDir, host, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
+        bootstrapResendInterval, bootstrapTimeout, idleMaxPark);
+  }
+
+  public TransportSettings withSendTimeout(Duration d) {
+    return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, d,
+        bootstrapResendInterval, bootstrapTimeout, idleMaxPark);
+  }
+
+  public TransportSettings withBootstrap(Duration resendInterval, Duration timeout) {
+    return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
+        resendInterval, timeout, idleMaxPark);
+  }
+
+  /** The host peers should use. */
+  public String hostForPeers() {
+    return advertisedHost.isBlank() ? bindHost : advertisedHost;
+  }
+}

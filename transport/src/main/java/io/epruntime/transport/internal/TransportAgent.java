@@ -1,0 +1,265 @@
+package io.epruntime.transport.internal;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.epruntime.transport.MessageListener;
+import io.epruntime.transport.Streams;
+import io.epruntime.transport.TransportException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's transport thread: offers queued frames chunk by chunk and polls every listened stream.
+ * Back-pressure and not-connected publications are not retried in a loop: the frame stays queued
+ * and the next duty cycle tries again, with the back-off idle strategy parking the thread in between,
+ * until the frame's send timeout. Everything here runs on that one thread; other threads talk to it
+ * through a queue.
+ */
+public final class TransportAgent implements Agent {
+  private static final Logger LOG = LoggerFactory.getLogger(TransportAgent.class);
+  private static final int FRAGMENT_LIMIT = 64;
+
+  private final Aeron aeron;
+  private final int chunkSize;
+  private final long maxMessageSize;
+  private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
+  private final Map<String, Destination> destinations = new HashMap<>();
+  private final List<Destination> busy = new ArrayList<>();
+  private final Map<Integer, Inbound> inbounds = new HashMap<>();
+  private final AtomicLong messageIds = new AtomicLong(System.nanoTime());
+  private final UnsafeBuffer chunkHeader = new UnsafeBuffer(new byte[ChunkHeader.BYTES]);
+
+  private static final class Destination {
+    final String key;
+    final String channel;
+    final int streamId;
+    final ArrayDeque<Outbound> queue = new ArrayDeque<>();
+    long registrationId = Aeron.NULL_VALUE;
+    ExclusivePublication publication;
+
+    Destination(String key, String channel, int streamId) {
+      this.key = key;
+      this.channel = channel;
+      this.streamId = streamId;
+    }
+  }
+
+  private record Inbound(Subscription subscription, FragmentAssembler assembler, ChunkReassembler reassembler) {}
+
+  private record Listen(int streamId, Subscription subscription, MessageListener listener) {}
+
+  private record Unlisten(int streamId, CompletableFuture<Void> done) {}
+
+  private record SessionGone(int streamId, int sessionId) {}
+
+  public TransportAgent(Aeron aeron, int chunkSize, long maxMessageSize) {
+    this.aeron = aeron;
+    this.chunkSize = chunkSize;
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  @Override
+  public String roleName() {
+    return "ep-transport";
+  }
+
+  /** Queues a frame for {@code endpoint}'s {@code streamId}; thread-safe. */
+  public CompletableFuture<Void> send(String endpoint, int streamId, byte[] frame, long timeoutNs) {
+    if (frame.length > maxMessageSize) {
+      return CompletableFuture.failedFuture(new TransportException(
+          "a " + frame.length + "-byte frame exceeds ep.transport.max-message-size = " + maxMessageSize));
+    }
+    Outbound o = new Outbound(endpoint, streamId, frame, messageIds.incrementAndGet(), chunkSize, timeoutNs);
+    inbox.add(o);
+    return o.done;
+  }
+
+  /** Hands a subscription and its listener to the thread; thread-safe. */
+  public void listen(int streamId, Subscription subscription, MessageListener listener) {
+    inbox.add(new Listen(streamId, subscription, listener));
+  }
+
+  /** Stops polling {@code streamId} and closes its subscription; the future completes when done. */
+  public CompletableFuture<Void> unlisten(int streamId) {
+    Unlisten u = new Unlisten(streamId, new CompletableFuture<>());
+    inbox.add(u);
+    return u.done;
+  }
+
+  /** Called by Aeron's conductor when a publication behind a subscription is gone; thread-safe. */
+  public void sessionGone(int streamId, int sessionId) {
+    inbox.add(new SessionGone(streamId, sessionId));
+  }
+
+  @Override
+  public int doWork() {
+    int work = drainInbox();
+    long now = System.nanoTime();
+    for (int i = busy.size() - 1; i >= 0; i--) {
+      Destination d = busy.get(i);
+      work += offerQueued(d, now);
+      if (d.queue.isEmpty()) {
+        busy.remove(i);
+      }
+    }
+    for (Inbound in : inbounds.values()) {
+      work += in.subscription.poll(in.assembler, FRAGMENT_LIMIT);
+    }
+    return work;
+  }
+
+  private int drainInbox() {
+    int work = 0;
+    Object cmd;
+    while ((cmd = inbox.poll()) != null) {
+      work++;
+      if (cmd instanceof Outbound o) {
+        Destination d = destinations.computeIfAbsent(o.endpoint + "#" + o.streamId,
+            k -> new Destination(k, Streams.channel(o.endpoint), o.streamId));
+        if (d.queue.isEmpty()) {
+          busy.add(d);
+        }
+        d.queue.add(o);
+      } else if (cmd instanceof Listen l) {
+        ChunkReassembler r = new ChunkReassembler(l.streamId, maxMessageSize, l.listener);
+        Inbound old = inbounds.put(l.streamId, new Inbound(l.subscription, new FragmentAssembler(r), r));
+        if (old != null) {
+          old.subscription.close();
+        }
+      } else if (cmd instanceof Unlisten u) {
+        Inbound old = inbounds.remove(u.streamId);
+        if (old != null) {
+          old.subscription.close();
+        }
+        u.done.complete(null);
+      } else if (cmd instanceof SessionGone g) {
+        Inbound in = inbounds.get(g.streamId);
+        if (in != null) {
+          in.reassembler.sessionGone(g.sessionId);
+          in.assembler.freeSessionBuffer(g.sessionId);
+        }
+      }
+    }
+    return work;
+  }
+
+  private int offerQueued(Destination d, long now) {
+    if (d.publication == null && !connectPublication(d)) {
+      failExpired(d, now, "publication to " + d.channel + " stream " + d.streamId + " not yet created");
+      return 0;
+    }
+    int work = 0;
+    while (!d.queue.isEmpty()) {
+      Outbound o = d.queue.peek();
+      if (o.deadlineNs == Long.MIN_VALUE) {
+        o.deadlineNs = now + o.timeoutNs;
+      }
+      long result = offerNextChunk(d.publication, o);
+      if (result > 0) {
+        work++;
+        if (++o.nextChunk == o.chunkCount) {
+          d.queue.poll();
+          o.done.complete(null);
+        }
+        continue;
+      }
+      if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
+        // A fresh publication is a fresh session: the receiver restarts reassembly at chunk 0.
+        d.publication.close();
+        d.publication = null;
+        d.registrationId = Aeron.NULL_VALUE;
+        o.nextChunk = 0;
+        return work;
+      }
+      if (result == Publication.NOT_CONNECTED && o.nextChunk > 0) {
+        o.nextChunk = 0; // the receiver lost the partial frame with the connection
+      }
+      failExpired(d, now, describe(result) + " on " + d.channel + " stream " + d.streamId);
+      return work; // back-pressured, not connected or admin action: the next duty cycle retries
+    }
+    return work;
+  }
+
+  private long offerNextChunk(ExclusivePublication pub, Outbound o) {
+    int offset = o.nextChunk * chunkSize;
+    int len = Math.min(chunkSize, o.length - offset);
+    ChunkHeader.write(chunkHeader, o.messageId, o.nextChunk, o.chunkCount, o.length);
+    return pub.offer(chunkHeader, 0, ChunkHeader.BYTES, o.body, offset, len);
+  }
+
+  private boolean connectPublication(Destination d) {
+    try {
+      if (d.registrationId == Aeron.NULL_VALUE) {
+        d.registrationId = aeron.asyncAddExclusivePublication(d.channel, d.streamId);
+      }
+      d.publication = aeron.getExclusivePublication(d.registrationId);
+      return d.publication != null;
+    } catch (RuntimeException e) {
+      d.registrationId = Aeron.NULL_VALUE;
+      TransportException failure = new TransportException("cannot publish to " + d.channel + " stream " + d.streamId + ": " + e.getMessage(), e);
+      while (!d.queue.isEmpty()) {
+        d.queue.poll().done.completeExceptionally(failure);
+      }
+      return false;
+    }
+  }
+
+  private void failExpired(Destination d, long now, String state) {
+    while (!d.queue.isEmpty()) {
+      Outbound o = d.queue.peek();
+      if (o.deadlineNs == Long.MIN_VALUE) {
+        o.deadlineNs = now + o.timeoutNs;
+      }
+      if (now - o.deadlineNs < 0) {
+        return;
+      }
+      d.queue.poll();
+      o.done.completeExceptionally(new TransportException(
+          "send of a " + o.length + "-byte frame to " + o.endpoint + " stream " + o.streamId + " timed out after "
+              + o.timeoutNs / 1_000_000 + " ms: " + state));
+    }
+  }
+
+  private static String describe(long result) {
+    if (result == Publication.NOT_CONNECTED) {
+      return "no subscriber connected";
+    }
+    if (result == Publication.BACK_PRESSURED) {
+      return "back-pressured";
+    }
+    return "admin action";
+  }
+
+  @Override
+  public void onClose() {
+    TransportException closed = new TransportException("transport closed");
+    for (Object cmd : inbox) {
+      if (cmd instanceof Outbound o) {
+        o.done.completeExceptionally(closed);
+      } else if (cmd instanceof Unlisten u) {
+        u.done.complete(null);
+      }
+    }
+    for (Destination d : destinations.values()) {
+      d.queue.forEach(o -> o.done.completeExceptionally(closed));
+      if (d.publication != null) {
+        d.publication.close();
+      }
+    }
+    inbounds.values().forEach(in -> in.subscription.close());
+    LOG.debug("transport agent closed");
+  }
+}
