@@ -1,0 +1,36 @@
+package io.epruntime.cli.cluster;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything needed to start a local cluster: where it listens, which backend, the EP shape as
+ * configuration keys ({@code ep.experts}, ...), JVM options and classpath of the rank processes,
+ * and the run directory that receives their logs.
+ */
+public record ClusterSpec(
+    int ranks,
+    String host,
+    PortPlan ports,
+    String backend,
+    Map<String, String> settings,
+    String javaExecutable,
+    List<String> jvmOptions,
+    String classpath,
+    Path runDir) {
+
+  /** Small-heap, quick-start options: several ranks share a laptop's cores and memory. */
+  public static final List<String> DEFAULT_JVM_OPTIONS =
+      List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+
+  /** The java binary of this JVM, so ranks run the same Java as the CLI. */
+  public static String currentJava() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** The address form {@code ep.cluster.seed-nodes} takes. */
+  static String seedNode(String host, int port) {
+    return host + ":" + port;
+  }
+}

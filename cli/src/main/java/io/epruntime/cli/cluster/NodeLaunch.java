@@ -1,0 +1,60 @@
+package io.epruntime.cli.cluster;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How to start one rank process: the {@code java} command line, extra environment and its log file.
+ * Every setting travels as a {@code -D} system property, which Typesafe Config lays over the
+ * reference configuration, so a local rank reads exactly what a container would.
+ */
+public record NodeLaunch(int rank, List<String> command, Map<String, String> environment, Path logFile) {
+
+  /** The main class a rank process runs: {@code ep node}, which wraps the node main. */
+  public static final String MAIN_CLASS = "io.epruntime.cli.EpCli";
+
+  /** Builds the launch of every rank of {@code spec}. */
+  public static List<NodeLaunch> plan(ClusterSpec spec) {
+    List<NodeLaunch> out = new ArrayList<>();
+    for (PortPlan.NodePorts p : spec.ports().nodes()) {
+      out.add(of(spec, p));
+    }
+    return out;
+  }
+
+  private static NodeLaunch of(ClusterSpec spec, PortPlan.NodePorts p) {
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("ep.node.rank", Integer.toString(p.rank()));
+    props.put("ep.node.host", spec.host());
+    props.put("ep.backend", spec.backend());
+    // The first node seeds the cluster: it joins itself, the others join it.
+    props.put("ep.cluster.seed-nodes.0", ClusterSpec.seedNode(spec.host(), spec.ports().nodes().get(0).remoting()));
+    props.put("pekko.remote.artery.canonical.hostname", spec.host());
+    props.put("pekko.remote.artery.canonical.port", Integer.toString(p.remoting()));
+    props.put("pekko.management.http.hostname", spec.host());
+    props.put("pekko.management.http.port", Integer.toString(p.management()));
+    props.put("ep.transport.bind-host", spec.host());
+    props.put("ep.transport.port", Integer.toString(p.aeron()));
+    props.putAll(spec.settings());
+
+    List<String> cmd = new ArrayList<>();
+    cmd.add(spec.javaExecutable());
+    cmd.addAll(spec.jvmOptions());
+    cmd.add("-cp");
+    cmd.add(spec.classpath());
+    props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+    cmd.add(MAIN_CLASS);
+    cmd.add("node");
+    cmd.add("--exit-on-stdin-eof");
+
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("EP_RANK", Integer.toString(p.rank()));
+    if (spec.backend().equals("nccl")) {
+      env.put("CUDA_VISIBLE_DEVICES", Integer.toString(p.rank()));
+    }
+    return new NodeLaunch(p.rank(), List.copyOf(cmd), Map.copyOf(env), spec.runDir().resolve("rank-" + p.rank() + ".log"));
+  }
+}

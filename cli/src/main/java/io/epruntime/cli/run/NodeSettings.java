@@ -1,0 +1,25 @@
+package io.epruntime.cli.run;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The configuration keys a local run gives every rank, beyond addresses and ports: the world's
+ * shape and the step limits. The names are those of the coordinator's reference.conf.
+ */
+final class NodeSettings {
+  private NodeSettings() {}
+
+  static Map<String, String> of(RunOptions o, String backend) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("ep.world-size", Integer.toString(o.ranks()));
+    m.put("ep.experts", Integer.toString(o.experts()));
+    m.put("ep.hidden", Integer.toString(o.hidden()));
+    m.put("ep.topk", Integer.toString(o.topk()));
+    m.put("ep.ll-max-tokens-per-rank", Integer.toString(o.llCapacity()));
+    m.put("ep.dtype", o.dtype().configName());
+    m.put("ep.step-timeout", o.stepTimeout().toSeconds() + "s");
+    m.put("ep.max-in-flight", Integer.toString(o.window()));
+    return m;
+  }
+}

@@ -1,0 +1,15 @@
+package io.epruntime.cli.run;
+
+/**
+ * The facts of one finished step that the statistics keep, independent of the client's types.
+ *
+ * @param seq the coordinator's sequence number
+ * @param generation the world generation the step completed in
+ * @param lowLatency true for an LL step, false for HT
+ * @param attempts 1, or more when the client retried it after a generation change
+ * @param latencyNanos submit to result, as the client measured it
+ * @param dispatchBytes hidden-state bytes all ranks received in dispatch
+ * @param combineBytes hidden-state bytes all ranks sent back in combine
+ */
+public record StepRecord(
+    long seq, long generation, boolean lowLatency, int attempts, long latencyNanos, long dispatchBytes, long combineBytes) {}
