@@ -29,7 +29,10 @@ public final class TensorCodec {
     DType dtype = all[code];
     int rows = r.readInt(field + ".rows", 0, Integer.MAX_VALUE);
     int cols = r.readInt(field + ".cols", 0, Integer.MAX_VALUE);
-    long bytes = (long) rows * cols * dtype.bytesPerElement();
+    long bytes = (long) rows * cols * dtype.bytesPerElement(); // below 2^64, so an overflow shows as negative
+    if (bytes < 0 || bytes > Integer.MAX_VALUE) {
+      throw new WireFormatException(field + ".data", field + " [" + rows + ", " + cols + "] of " + dtype + " exceeds the 2 GiB tensor limit");
+    }
     return Tensor.wrap(dtype, rows, cols, r.readSlice(field + ".data", bytes));
   }
 

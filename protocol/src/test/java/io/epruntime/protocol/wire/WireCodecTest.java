@@ -1,0 +1,178 @@
+package io.epruntime.protocol.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.epruntime.protocol.DType;
+import io.epruntime.protocol.ep.Routing;
+import io.epruntime.protocol.tensor.HiddenStates;
+import io.epruntime.protocol.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class WireCodecTest {
+
+  static HiddenStates randomStates(DType dtype, int tokens, int hidden, long seed) {
+    Random rnd = new Random(seed);
+    float[][] rows = new float[tokens][hidden];
+    for (float[] row : rows) {
+      for (int c = 0; c < hidden; c++) {
+        row[c] = (float) rnd.nextGaussian();
+      }
+    }
+    if (dtype == DType.FP8_E4M3) {
+      return HiddenStates.quantizeFp8(rows, hidden);
+    }
+    Tensor x = Tensor.allocate(dtype, tokens, hidden);
+    for (int t = 0; t < tokens; t++) {
+      x.writeRow(t, rows[t]);
+    }
+    return HiddenStates.of(x);
+  }
+
+  static Routing randomRouting(int tokens, int topk, int experts, long seed) {
+    Random rnd = new Random(seed);
+    long[] idx = new long[tokens * topk];
+    float[] w = new float[tokens * topk];
+    for (int i = 0; i < idx.length; i++) {
+      idx[i] = rnd.nextInt(experts + 1) - 1;
+      w[i] = rnd.nextFloat();
+    }
+    return new Routing(tokens, topk, idx, w);
+  }
+
+  static BootstrapRecord bootstrap() {
+    byte[] id = new byte[128];
+    new Random(7).nextBytes(id);
+    return new BootstrapRecord(42, 3, 1, id, List.of("10.0.0.1:40123", "10.0.0.2:40123", "héllo-ü:1"),
+        List.of("pekko://ep@a:1", "pekko://ep@b:1", "pekko://ep@c:1"));
+  }
+
+  static void assertSameStates(HiddenStates expected, HiddenStates actual) {
+    assertTrue(expected.x().contentEquals(actual.x()), "x differs");
+    if (expected.scales() == null) {
+      assertNull(actual.scales());
+    } else {
+      assertTrue(expected.scales().contentEquals(actual.scales()), "scales differ");
+    }
+  }
+
+  @Test
+  void bootstrapRoundTrips() {
+    BootstrapRecord b = bootstrap();
+    assertEquals(b, BootstrapRecord.decode(ByteBuffer.wrap(b.encode())));
+  }
+
+  @ParameterizedTest
+  @EnumSource(DType.class)
+  void stepInputRoundTrips(DType dtype) {
+    StepInputFrame f = new StepInputFrame(9, 77, 2, "127.0.0.1:5000", randomStates(dtype, 5, 256, 1), randomRouting(5, 4, 16, 2));
+    StepInputFrame g = StepInputFrame.decode(ByteBuffer.wrap(f.encode()));
+    assertEquals(f.clientId(), g.clientId());
+    assertEquals(f.requestId(), g.requestId());
+    assertEquals(f.rank(), g.rank());
+    assertEquals(f.replyEndpoint(), g.replyEndpoint());
+    assertSameStates(f.x(), g.x());
+    assertArrayEquals(f.routing().topkIdx(), g.routing().topkIdx());
+    assertArrayEquals(f.routing().topkWeights(), g.routing().topkWeights());
+  }
+
+  @Test
+  void stepOutputRoundTripsOkAndError() {
+    StepOutputFrame ok = StepOutputFrame.ok(1, 2, 3, 4, 5, randomStates(DType.BF16, 0, 64, 3));
+    StepOutputFrame okBack = StepOutputFrame.decode(ByteBuffer.wrap(ok.encode()));
+    assertEquals(ok.seq(), okBack.seq());
+    assertEquals(ok.generation(), okBack.generation());
+    assertSameStates(ok.combined(), okBack.combined());
+
+    StepOutputFrame err = StepOutputFrame.failed(1, 2, 3, 4, 5, StepOutputFrame.REJECTED, "x.hidden: 7 != 64");
+    StepOutputFrame errBack = StepOutputFrame.decode(ByteBuffer.wrap(err.encode()));
+    assertEquals(err, errBack);
+  }
+
+  @Test
+  void meshRoundTrips() {
+    ByteBuffer payload = ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5});
+    MeshFrame m = new MeshFrame(3, 11, MeshFrame.COMBINE, 2, payload);
+    MeshFrame back = MeshFrame.decode(ByteBuffer.wrap(m.encode()));
+    assertEquals(3, back.generation());
+    assertEquals(11, back.seq());
+    assertEquals(MeshFrame.COMBINE, back.phase());
+    assertEquals(2, back.source());
+    assertEquals(payload, back.payload());
+  }
+
+  /** Every strict prefix of a valid frame is refused with a WireFormatException, never another exception. */
+  @Test
+  void everyTruncationIsRejectedCleanly() {
+    checkTruncations(bootstrap().encode(), BootstrapRecord::decode);
+    checkTruncations(new StepInputFrame(1, 2, 0, "h:1", randomStates(DType.FP8_E4M3, 2, 128, 4), randomRouting(2, 2, 4, 5)).encode(),
+        StepInputFrame::decode);
+    checkTruncations(StepOutputFrame.ok(1, 2, 3, 4, 5, randomStates(DType.FP32, 2, 8, 6)).encode(), StepOutputFrame::decode);
+    checkTruncations(new MeshFrame(1, 2, MeshFrame.DISPATCH, 0, ByteBuffer.wrap(new byte[40])).encode(), MeshFrame::decode);
+  }
+
+  private static void checkTruncations(byte[] frame, Function<ByteBuffer, ?> decoder) {
+    for (int len = 0; len < frame.length; len++) {
+      ByteBuffer cut = ByteBuffer.wrap(frame, 0, len).slice();
+      int l = len;
+      assertThrows(WireFormatException.class, () -> decoder.apply(cut), () -> "prefix of " + l + " bytes");
+    }
+  }
+
+  @Test
+  void badHeaderFieldsAreNamed() {
+    byte[] frame = bootstrap().encode();
+    byte[] badMagic = frame.clone();
+    badMagic[0] ^= 0x55;
+    assertEquals("magic", assertThrows(WireFormatException.class, () -> BootstrapRecord.decode(ByteBuffer.wrap(badMagic))).argument());
+    byte[] badVersion = frame.clone();
+    badVersion[4] = 9;
+    assertEquals("version", assertThrows(WireFormatException.class, () -> BootstrapRecord.decode(ByteBuffer.wrap(badVersion))).argument());
+    byte[] unknownType = frame.clone();
+    unknownType[5] = 99;
+    assertEquals("type", assertThrows(WireFormatException.class, () -> BootstrapRecord.decode(ByteBuffer.wrap(unknownType))).argument());
+    WireFormatException wrongType = assertThrows(WireFormatException.class, () -> StepInputFrame.decode(ByteBuffer.wrap(frame)));
+    assertTrue(wrongType.getMessage().contains("expected a STEP_INPUT frame, got BOOTSTRAP"), wrongType.getMessage());
+    byte[] trailing = java.util.Arrays.copyOf(frame, frame.length + 3);
+    assertThrows(WireFormatException.class, () -> BootstrapRecord.decode(ByteBuffer.wrap(trailing)));
+  }
+
+  @Test
+  void absurdCountsAndCodesAreRejectedWithoutAllocating() {
+    // worldSize of 2^31-1 must not allocate: refused by range.
+    ByteBuffer b = header(WireType.BOOTSTRAP).putLong(1).putInt(Integer.MAX_VALUE).flip();
+    assertEquals("worldSize", assertThrows(WireFormatException.class, () -> BootstrapRecord.decode(b)).argument());
+    // A tensor claiming 2^31 rows x 2^31 cols in a tiny frame.
+    ByteBuffer t = header(WireType.STEP_INPUT).putLong(1).putLong(2).putInt(0).putInt(3).put("h:1".getBytes())
+        .put((byte) 1).putInt(Integer.MAX_VALUE).putInt(Integer.MAX_VALUE).flip();
+    assertEquals("x.data", assertThrows(WireFormatException.class, () -> StepInputFrame.decode(t)).argument());
+    // An unknown dtype code.
+    ByteBuffer d = header(WireType.STEP_INPUT).putLong(1).putLong(2).putInt(0).putInt(3).put("h:1".getBytes())
+        .put((byte) 17).flip();
+    assertEquals("x.dtype", assertThrows(WireFormatException.class, () -> StepInputFrame.decode(d)).argument());
+    // Invalid UTF-8 in a string.
+    ByteBuffer s = header(WireType.STEP_INPUT).putLong(1).putLong(2).putInt(0).putInt(2).put((byte) 0xc3).put((byte) 0x28).flip();
+    assertEquals("replyEndpoint", assertThrows(WireFormatException.class, () -> StepInputFrame.decode(s)).argument());
+  }
+
+  @Test
+  void invalidRecordContentsAreRefusedWhenDecoding() {
+    // dataEndpoints must have one entry per rank: 3 ranks, 1 endpoint.
+    ByteBuffer b = header(WireType.BOOTSTRAP).putLong(1).putInt(3).putInt(0).putInt(0).putInt(1).putInt(3).put("a:1".getBytes()).putInt(0).flip();
+    assertEquals("dataEndpoints", assertThrows(WireFormatException.class, () -> BootstrapRecord.decode(b)).argument());
+  }
+
+  private static ByteBuffer header(WireType type) {
+    return ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN).putInt(WireType.MAGIC).put(WireType.VERSION).put(type.code());
+  }
+}
