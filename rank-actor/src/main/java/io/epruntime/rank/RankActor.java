@@ -15,6 +15,7 @@ import io.epruntime.protocol.cluster.ToRank;
 import io.epruntime.protocol.cluster.UniqueIdReply;
 import io.epruntime.protocol.cluster.WorldReady;
 import io.epruntime.protocol.ep.EpConfig;
+import io.epruntime.protocol.wire.StepOutputFrame;
 import io.epruntime.rank.backend.EpBackend;
 import io.epruntime.rank.backend.StepOutcome;
 import io.epruntime.rank.backend.StepSpec;
@@ -207,9 +208,10 @@ public final class RankActor extends AbstractBehavior<ToRank> {
   }
 
   private Behavior<ToRank> onEndGeneration(EndGeneration e) {
-    if (e.generation() < joinedGeneration && e.generation() != joiningGeneration) {
-      return this;
+    if (e.generation() < Math.max(joinedGeneration, joiningGeneration)) {
+      return this; // a newer generation is already joining or joined: this end came late
     }
+    joiningGeneration = 0;
     context.getLog().warn("rank {}: generation {} ended: {}", settings.rank(), e.generation(), e.reason());
     backend.abortWorld(e.reason());
     failQueued(queue.newGeneration(0), "generation " + e.generation() + " ended: " + e.reason());
@@ -254,7 +256,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       EpArgumentException.require(input.x().tokens() == expected, "x.tokens", input.x().tokens(),
           "the step's count for rank " + settings.rank() + ", " + expected);
     } catch (EpArgumentException bad) {
-      failStep(step, input, false, bad.getMessage());
+      failStep(step, input, false, StepOutputFrame.REJECTED, bad.getMessage());
       return runNext();
     }
     running = step;
@@ -282,7 +284,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     board.lastSeq(step.seq());
     metrics.stepFinished("ok", nanos, out.dispatchBytes(), out.combineBytes());
     io.sendOutput(f.input().replyEndpoint(), step.clientId(), step.requestId(), settings.rank(), step.seq(), step.generation(),
-        RankIo.STATUS_OK, null, out.combined());
+        StepOutputFrame.OK, null, out.combined());
     step.aggregator().tell(new StepCompleted(step.seq(), step.generation(), settings.rank(), out.receivedRows(),
         out.dispatchBytes(), out.combineBytes(), nanos));
     return runNext();
@@ -296,11 +298,15 @@ public final class RankActor extends AbstractBehavior<ToRank> {
 
   /** Tells the aggregator and, when its tensors are here, the client; retriable when the world changed. */
   private void failStep(RunStep step, StepInput input, boolean worldChanged, String why) {
+    failStep(step, input, worldChanged, StepOutputFrame.FAILED, why);
+  }
+
+  private void failStep(RunStep step, StepInput input, boolean worldChanged, int status, String why) {
     metrics.stepFinished(worldChanged ? "world_changed" : "failed", -1, 0, 0);
     step.aggregator().tell(new StepFailedOnRank(step.seq(), step.generation(), settings.rank(), worldChanged, why));
     if (input != null) {
       io.sendOutput(input.replyEndpoint(), step.clientId(), step.requestId(), settings.rank(), step.seq(), step.generation(),
-          worldChanged ? RankIo.STATUS_WORLD_CHANGED : RankIo.STATUS_FAILED, why, null);
+          worldChanged ? StepOutputFrame.RETRIABLE : status, why, null);
     }
   }
 

@@ -1,0 +1,348 @@
+package io.epruntime.coordinator;
+
+import io.epruntime.coordinator.RankRegistry.Accepted;
+import io.epruntime.coordinator.RankRegistry.Entry;
+import io.epruntime.coordinator.RankRegistry.Refused;
+import io.epruntime.protocol.cluster.BootstrapAck;
+import io.epruntime.protocol.cluster.EndGeneration;
+import io.epruntime.protocol.cluster.GetStatus;
+import io.epruntime.protocol.cluster.GetWorld;
+import io.epruntime.protocol.cluster.NewUniqueId;
+import io.epruntime.protocol.cluster.Probe;
+import io.epruntime.protocol.cluster.RankHello;
+import io.epruntime.protocol.cluster.RankRejected;
+import io.epruntime.protocol.cluster.StatusReport;
+import io.epruntime.protocol.cluster.SubmitStep;
+import io.epruntime.protocol.cluster.ToCoordinator;
+import io.epruntime.protocol.cluster.ToRank;
+import io.epruntime.protocol.cluster.UniqueIdReply;
+import io.epruntime.protocol.cluster.WorldReady;
+import io.epruntime.protocol.cluster.WorldView;
+import io.epruntime.protocol.wire.BootstrapRecord;
+import io.epruntime.rank.RankActor;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/**
+ * The cluster singleton that owns the world: finds ranks (receptionist, then {@link Probe}s whose
+ * answers are the registry), numbers each world a generation, bootstraps it (unique id from rank 0,
+ * records over Aeron, every rank's ack), and ends it when a rank is lost, silent, unhealthy or hung.
+ * Its state is rebuilt from the ranks' answers, so a fail-over loses nothing the ranks do not know.
+ * Steps themselves are sequenced by {@link StepSequencer}.
+ */
+public final class Coordinator extends AbstractBehavior<ToCoordinator> {
+
+  /** Messages from inside this node (timers, adapters, children); never sent across nodes. */
+  interface Internal extends ToCoordinator, NoSerializationVerificationNeeded {}
+
+  private record RanksListed(Set<ActorRef<ToRank>> refs) implements Internal {}
+
+  private record RankGone(ActorRef<ToRank> ref) implements Internal {}
+
+  private record Reachability(Address address, boolean reachable) implements Internal {}
+
+  private record BootstrapTimedOut(long generation) implements Internal {}
+
+  private enum Tick implements Internal {
+    PROBE, FORM
+  }
+
+  /** The world's lifecycle. */
+  enum State {
+    FORMING, BOOTSTRAPPING, READY;
+
+    String label() {
+      return name().toLowerCase();
+    }
+  }
+
+  private final ActorContext<ToCoordinator> context;
+  private final TimerScheduler<ToCoordinator> timers;
+  private final NodeSettings settings;
+  private final BootstrapChannel bootstrap;
+  private final RankRegistry registry;
+  private final StepSequencer sequencer;
+  private final Set<ActorRef<ToRank>> listed = new HashSet<>();
+  private State state = State.FORMING;
+  private long generation;
+  private final Set<Integer> acked = new HashSet<>();
+  private long probeNonce;
+  private final List<String> refusals = new ArrayList<>();
+
+  public static Behavior<ToCoordinator> create(NodeSettings settings, BootstrapChannel bootstrap) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Coordinator(ctx, timers, settings, bootstrap)));
+  }
+
+  private Coordinator(
+      ActorContext<ToCoordinator> context, TimerScheduler<ToCoordinator> timers, NodeSettings settings,
+      BootstrapChannel bootstrap) {
+    super(context);
+    this.context = context;
+    this.timers = timers;
+    this.settings = settings;
+    this.bootstrap = bootstrap;
+    long stale = settings.healthInterval().toNanos() * settings.probeMisses();
+    this.registry = new RankRegistry(settings.world(), stale);
+    this.sequencer = new StepSequencer(context, settings, registry);
+    context.getSystem().receptionist().tell(Receptionist.subscribe(RankActor.SERVICE_KEY,
+        context.messageAdapter(Receptionist.Listing.class, l -> new RanksListed(l.getServiceInstances(RankActor.SERVICE_KEY)))));
+    Cluster cluster = Cluster.get(context.getSystem());
+    cluster.subscriptions().tell(Subscribe.create(context.messageAdapter(ClusterEvent.ReachabilityEvent.class,
+        e -> new Reachability(e.member().address(), e instanceof ClusterEvent.ReachableMember)), ClusterEvent.ReachabilityEvent.class));
+    timers.startTimerWithFixedDelay(Tick.PROBE, settings.healthInterval());
+    context.getLog().info("coordinator started for a world of {} ranks", settings.world().worldSize());
+  }
+
+  @Override
+  public Receive<ToCoordinator> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(RankHello.class, this::onHello)
+        .onMessage(RanksListed.class, this::onListing)
+        .onMessage(RankGone.class, g -> onRankGone(g.ref()))
+        .onMessage(Reachability.class, this::onReachability)
+        .onMessageEquals(Tick.PROBE, this::onProbeTick)
+        .onMessageEquals(Tick.FORM, this::maybeForm)
+        .onMessage(UniqueIdReply.class, this::onUniqueId)
+        .onMessage(BootstrapAck.class, this::onAck)
+        .onMessage(BootstrapTimedOut.class, this::onBootstrapTimedOut)
+        .onMessage(SubmitStep.class, s -> {
+          sequencer.submit(s, state == State.READY, generation, statusLine());
+          return this;
+        })
+        .onMessage(StepAggregator.Finished.class, this::onStepFinished)
+        .onMessage(GetWorld.class, this::onGetWorld)
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .build();
+  }
+
+  private Behavior<ToCoordinator> onListing(RanksListed l) {
+    for (ActorRef<ToRank> ref : l.refs()) {
+      if (listed.add(ref)) {
+        ref.tell(new Probe(++probeNonce, context.getSelf()));
+      }
+    }
+    listed.retainAll(l.refs());
+    return this;
+  }
+
+  private Behavior<ToCoordinator> onHello(RankHello h) {
+    long now = System.nanoTime();
+    var outcome = registry.onHello(h, now);
+    if (outcome instanceof Refused r) {
+      context.getLog().error("refusing rank: {}", r.reason());
+      remember(r.reason());
+      h.rankRef().tell(new RankRejected(h.rank(), r.reason()));
+      return this;
+    }
+    Accepted a = (Accepted) outcome;
+    if (a.replaced() != null) {
+      context.getLog().warn("rank {} restarted: {} replaces {}", h.rank(), h.rankRef().path().address(), a.replaced().address());
+      endGeneration("rank " + h.rank() + " was replaced by a new incarnation");
+    }
+    if (a.fresh()) {
+      context.watchWith(h.rankRef(), new RankGone(h.rankRef()));
+    }
+    sequencer.observeSeq(registry.maxLastSeq());
+    generation = Math.max(generation, registry.maxGeneration());
+    if (state != State.FORMING && h.health().startsWith("failed")) {
+      endGeneration("rank " + h.rank() + " reports " + h.health());
+    }
+    if (state == State.READY && h.generation() != generation && h.nonce() != 0 && !h.health().equals("joining")) {
+      endGeneration("rank " + h.rank() + " is in generation " + h.generation() + ", not " + generation);
+    }
+    return maybeForm();
+  }
+
+  private Behavior<ToCoordinator> onRankGone(ActorRef<ToRank> ref) {
+    int rank = registry.remove(ref);
+    if (rank >= 0) {
+      context.getLog().warn("rank {} at {} is gone", rank, ref.path().address());
+      endGeneration("rank " + rank + " left the cluster");
+    }
+    return this;
+  }
+
+  private Behavior<ToCoordinator> onReachability(Reachability r) {
+    List<Integer> hit = registry.setReachable(r.address(), r.reachable());
+    if (!hit.isEmpty() && !r.reachable()) {
+      context.getLog().warn("ranks {} at {} are unreachable", hit, r.address());
+      endGeneration("ranks " + hit + " unreachable");
+    }
+    return r.reachable() ? maybeForm() : this;
+  }
+
+  private Behavior<ToCoordinator> onProbeTick() {
+    long nonce = ++probeNonce;
+    for (ActorRef<ToRank> ref : listed) {
+      ref.tell(new Probe(nonce, context.getSelf()));
+    }
+    for (Entry e : registry.entries()) {
+      if (!listed.contains(e.ref)) {
+        e.ref.tell(new Probe(nonce, context.getSelf()));
+      }
+    }
+    List<Integer> silent = registry.silent(System.nanoTime());
+    if (!silent.isEmpty() && state != State.FORMING) {
+      endGeneration("ranks " + silent + " missed " + settings.probeMisses() + " health probes");
+    }
+    return maybeForm();
+  }
+
+  private Behavior<ToCoordinator> maybeForm() {
+    if (state != State.FORMING || !registry.missing(System.nanoTime()).isEmpty()) {
+      return this;
+    }
+    generation = Math.max(generation, registry.maxGeneration()) + 1;
+    state = State.BOOTSTRAPPING;
+    acked.clear();
+    sequencer.newGeneration(generation);
+    context.getLog().info("forming world generation {}: asking rank 0 for a unique id", generation);
+    registry.get(0).orElseThrow().ref.tell(new NewUniqueId(generation, context.getSelf()));
+    timers.startSingleTimer("bootstrap", new BootstrapTimedOut(generation), settings.bootstrapTimeout());
+    return this;
+  }
+
+  private Behavior<ToCoordinator> onUniqueId(UniqueIdReply u) {
+    if (state != State.BOOTSTRAPPING || u.generation() != generation) {
+      return this;
+    }
+    if (u.error() != null) {
+      context.getLog().error("rank 0 could not make a unique id for generation {}: {}", generation, u.error());
+      return endGeneration("rank 0 could not make a unique id: " + u.error());
+    }
+    int n = settings.world().worldSize();
+    List<String> endpoints = new ArrayList<>(n);
+    List<String> members = new ArrayList<>(n);
+    for (int r = 0; r < n; r++) {
+      Entry e = registry.get(r).orElse(null);
+      if (e == null) {
+        return endGeneration("rank " + r + " left during bootstrap");
+      }
+      endpoints.add(e.endpoint);
+      members.add(e.address().toString());
+    }
+    BootstrapRecord record = new BootstrapRecord(generation, n, 0, u.uniqueId(), endpoints, members);
+    long g = generation;
+    for (int r = 0; r < n; r++) {
+      int rank = r;
+      bootstrap.publish(endpoints.get(r), record.forRank(r)).whenComplete((ok, err) -> {
+        if (err != null) {
+          context.getSystem().log().debug("bootstrap of generation {} to rank {} ended: {}", g, rank, err.toString());
+        }
+      });
+    }
+    return this;
+  }
+
+  private Behavior<ToCoordinator> onAck(BootstrapAck a) {
+    bootstrap.acknowledged(a.generation(), a.rank());
+    if (state != State.BOOTSTRAPPING || a.generation() != generation) {
+      return this;
+    }
+    if (a.error() != null) {
+      return endGeneration("rank " + a.rank() + " could not join: " + a.error());
+    }
+    acked.add(a.rank());
+    if (acked.size() == settings.world().worldSize()) {
+      state = State.READY;
+      timers.cancel("bootstrap");
+      for (Entry e : registry.entries()) {
+        e.ref.tell(new WorldReady(generation));
+      }
+      context.getLog().info("world generation {} is Ready ({} ranks)", generation, acked.size());
+    }
+    return this;
+  }
+
+  private Behavior<ToCoordinator> onBootstrapTimedOut(BootstrapTimedOut t) {
+    if (state == State.BOOTSTRAPPING && t.generation() == generation) {
+      List<Integer> missing = new ArrayList<>();
+      for (int r = 0; r < settings.world().worldSize(); r++) {
+        if (!acked.contains(r)) {
+          missing.add(r);
+        }
+      }
+      context.getLog().warn("bootstrap of generation {} timed out; no ack from ranks {}; retrying with a new generation", generation, missing);
+      endGeneration("bootstrap timed out waiting for ranks " + missing);
+    }
+    return this;
+  }
+
+  private Behavior<ToCoordinator> onStepFinished(StepAggregator.Finished f) {
+    sequencer.finished(f);
+    if (f.generation() == generation && state == State.READY) {
+      switch (f.outcome()) {
+        case TIMED_OUT -> endGeneration("step " + f.seq() + " hung on ranks " + f.stuckRanks());
+        case REJECTED -> endGeneration("step " + f.seq() + " failed: " + f.detail());
+        case RETRIABLE -> endGeneration("step " + f.seq() + " was aborted: " + f.detail());
+        default -> { }
+      }
+    }
+    return this;
+  }
+
+  /** Ends the current generation (if any) and forms the next one as soon as the world is whole. */
+  private Behavior<ToCoordinator> endGeneration(String reason) {
+    if (state == State.FORMING) {
+      return this;
+    }
+    context.getLog().warn("ending world generation {}: {}", generation, reason);
+    bootstrap.cancel(generation);
+    timers.cancel("bootstrap");
+    for (Entry e : registry.entries()) {
+      e.ref.tell(new EndGeneration(generation, reason));
+    }
+    sequencer.abortAll(generation, reason);
+    state = State.FORMING;
+    // Let the ranks' aborts land before the next bootstrap; the probe tick would also get there.
+    timers.startSingleTimer("form", Tick.FORM, settings.healthInterval());
+    return this;
+  }
+
+  private void remember(String refusal) {
+    refusals.add(refusal);
+    if (refusals.size() > 16) {
+      refusals.remove(0);
+    }
+  }
+
+  private String statusLine() {
+    return "world is " + state.label() + " (generation " + generation + "; ranks missing " + registry.missing(System.nanoTime()) + ")";
+  }
+
+  private Behavior<ToCoordinator> onGetWorld(GetWorld g) {
+    int n = settings.world().worldSize();
+    List<String> endpoints = new ArrayList<>(n);
+    for (int r = 0; r < n; r++) {
+      endpoints.add(registry.get(r).map(e -> e.endpoint).orElse(""));
+    }
+    g.replyTo().tell(new WorldView(state.label(), generation, settings.world(), endpoints, registry.missing(System.nanoTime())));
+    return this;
+  }
+
+  private Behavior<ToCoordinator> onGetStatus(GetStatus g) {
+    List<StatusReport.RankInfo> ranks = new ArrayList<>();
+    for (Entry e : registry.entries()) {
+      String health = e.reachable ? e.health : "unreachable";
+      ranks.add(new StatusReport.RankInfo(e.rank, e.address().toString(), health, e.lastSeq));
+    }
+    g.replyTo().tell(new StatusReport(generation, state.label(), settings.world().worldSize(), ranks, sequencer.inFlight(),
+        sequencer.completed()));
+    return this;
+  }
+}

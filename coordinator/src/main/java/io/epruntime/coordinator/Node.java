@@ -1,0 +1,152 @@
+package io.epruntime.coordinator;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.epruntime.coordinator.health.NodeParts;
+import io.epruntime.protocol.cluster.ToCoordinator;
+import io.epruntime.protocol.cluster.ToRank;
+import io.epruntime.rank.BackendFactory;
+import io.epruntime.rank.NodeMetrics;
+import io.epruntime.rank.RankActor;
+import io.epruntime.rank.RankSettings;
+import io.epruntime.rank.RankStatusBoard;
+import io.epruntime.rank.backend.EpBackend;
+import io.epruntime.transport.AeronNode;
+import io.epruntime.transport.BootstrapPublisher;
+import io.epruntime.transport.TransportSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node = one process = one rank: a Pekko Typed actor system in the cluster (Artery TCP), one
+ * embedded Aeron media driver, the rank actor with its backend, the gateway, a proxy to the
+ * coordinator singleton, and Pekko Management's /alive, /ready and /metrics.
+ */
+public final class Node implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+  /** Name of every node's actor system; part of every Pekko address. */
+  public static final String SYSTEM_NAME = "ep";
+
+  private final NodeSettings settings;
+  private final AeronNode aeron;
+  private final ActorSystem<Void> system;
+  private final List<AutoCloseable> closeables;
+
+  private Node(NodeSettings settings, AeronNode aeron, ActorSystem<Void> system, List<AutoCloseable> closeables) {
+    this.settings = settings;
+    this.aeron = aeron;
+    this.system = system;
+    this.closeables = closeables;
+  }
+
+  /**
+   * Starts a node from {@code config} (already resolved, with reference.conf behind it, as
+   * {@code ConfigFactory.load()} gives). Throws {@code EpArgumentException} naming the key when a
+   * setting is refused; nothing is left running then.
+   */
+  public static Node start(Config config) {
+    NodeSettings settings = NodeSettings.fromConfig(config);
+    Config full = ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", settings.seedAddresses())).withFallback(config);
+    AeronNode aeron = AeronNode.start(TransportSettings.fromConfig(full));
+    List<AutoCloseable> closeables = new ArrayList<>();
+    try {
+      EpBackend backend = BackendFactory.create(settings.backend(), aeron, settings.world(), Integer.valueOf(settings.rank()), full);
+      BootstrapPublisher publisher = new BootstrapPublisher(aeron);
+      closeables.add(publisher);
+      RankStatusBoard board = new RankStatusBoard();
+      NodeMetrics metrics = new NodeMetrics();
+      RankSettings rankSettings = new RankSettings(
+          settings.rank(), settings.world(), aeron.endpoint(), settings.stepTimeout(), settings.maxInFlight());
+      BootstrapChannel channel = new AeronBootstrapChannel(publisher);
+      ActorSystem<Void> system = ActorSystem.create(
+          guardian(settings, rankSettings, backend, aeron, channel, board, metrics, closeables), SYSTEM_NAME, full);
+      NodeParts.register(Adapter.toClassic(system), new NodeParts(board, metrics));
+      org.apache.pekko.cluster.Cluster cluster = org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system));
+      cluster.registerOnMemberUp(() -> board.memberUp(true));
+      cluster.registerOnMemberRemoved(() -> board.memberUp(false));
+      PekkoManagement.get(Adapter.toClassic(system)).start();
+      LOG.info("node rank {} started: pekko {}, aeron {}", settings.rank(), cluster.selfAddress(), aeron.endpoint());
+      return new Node(settings, aeron, system, closeables);
+    } catch (RuntimeException e) {
+      closeAll(closeables);
+      aeron.close();
+      throw e;
+    }
+  }
+
+  private static Behavior<Void> guardian(
+      NodeSettings settings, RankSettings rankSettings, EpBackend backend, AeronNode aeron, BootstrapChannel channel,
+      RankStatusBoard board, NodeMetrics metrics, List<AutoCloseable> closeables) {
+    return Behaviors.setup(ctx -> {
+      ActorRef<ToCoordinator> coordinator = ClusterSingleton.get(ctx.getSystem())
+          .init(SingletonActor.of(Coordinator.create(settings, channel), "coordinator"));
+      ActorRef<ToRank> rank = ctx.spawn(
+          RankActor.create(rankSettings, backend, new AeronRankIo(aeron), coordinator, board, metrics), "rank",
+          DispatcherSelector.fromConfig("pekko.actor.rank-dispatcher"));
+      closeables.addAll(RankWiring.subscribe(aeron, rank, settings.rank()));
+      ctx.spawn(Gateway.create(coordinator), Gateway.NAME);
+      return Behaviors.empty();
+    });
+  }
+
+  public NodeSettings settings() {
+    return settings;
+  }
+
+  /** This node's Aeron endpoint {@code host:port}. */
+  public String aeronEndpoint() {
+    return aeron.endpoint();
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** Completes when the actor system has terminated (left the cluster, downed, or closed). */
+  public CompletableFuture<Void> whenTerminated() {
+    return system.getWhenTerminated().toCompletableFuture().thenApply(d -> null);
+  }
+
+  /** Leaves the cluster, stops the actors and the media driver. */
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("actor system did not terminate within 30 s", e);
+    }
+    NodeParts.unregister(Adapter.toClassic(system));
+    closeAll(closeables);
+    aeron.close();
+  }
+
+  private static void closeAll(List<AutoCloseable> closeables) {
+    for (AutoCloseable c : closeables) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("closing {} failed", c, e);
+      }
+    }
+  }
+
+  /** How long {@link #close} waits for the actor system. */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+}

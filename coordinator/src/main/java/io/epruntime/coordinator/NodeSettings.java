@@ -1,0 +1,68 @@
+package io.epruntime.coordinator;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.epruntime.protocol.DType;
+import io.epruntime.protocol.EpArgumentException;
+import io.epruntime.protocol.ep.EpConfig;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A node's {@code ep.*} settings (see reference.conf), read and validated once at start; every
+ * refusal names the key, the value and what is allowed.
+ *
+ * @param rank {@code ep.node.rank}
+ * @param host {@code ep.node.host}
+ * @param seedNodes {@code ep.cluster.seed-nodes}, each {@code host:port}
+ * @param backend {@code ep.backend}: auto, cpu or nccl
+ */
+public record NodeSettings(
+    EpConfig world, int rank, String host, List<String> seedNodes, String backend, Duration healthInterval,
+    int probeMisses, Duration stepTimeout, int maxInFlight, Duration bootstrapTimeout) {
+
+  public static final List<String> BACKENDS = List.of("auto", "cpu", "nccl");
+
+  public NodeSettings {
+    EpArgumentException.require(rank >= 0 && rank < world.worldSize(), "ep.node.rank", rank,
+        "0.." + (world.worldSize() - 1) + " for ep.world-size = " + world.worldSize() + " (set it, or EP_RANK)");
+    EpArgumentException.require(BACKENDS.contains(backend), "ep.backend", backend, String.join(", ", BACKENDS));
+    EpArgumentException.require(!seedNodes.isEmpty(), "ep.cluster.seed-nodes", seedNodes, "at least one host:port");
+    for (String s : seedNodes) {
+      EpArgumentException.require(s.matches("[^:\\s]+:\\d{1,5}"), "ep.cluster.seed-nodes", s, "host:port entries");
+    }
+    positive("ep.health.interval", healthInterval);
+    positive("ep.step-timeout", stepTimeout);
+    positive("ep.bootstrap-timeout", bootstrapTimeout);
+    EpArgumentException.require(probeMisses >= 1, "ep.health.probe-misses", probeMisses, ">= 1");
+    EpArgumentException.require(maxInFlight >= 1 && maxInFlight <= 4096, "ep.max-in-flight", maxInFlight, "1..4096");
+  }
+
+  private static void positive(String key, Duration d) {
+    EpArgumentException.require(!d.isNegative() && !d.isZero(), key, d, "a positive duration");
+  }
+
+  /** Reads the settings; a missing or mistyped key becomes an {@link EpArgumentException} naming it. */
+  public static NodeSettings fromConfig(Config c) {
+    try {
+      return new NodeSettings(
+          worldConfig(c), c.getInt("ep.node.rank"), c.getString("ep.node.host"), c.getStringList("ep.cluster.seed-nodes"),
+          c.getString("ep.backend"), c.getDuration("ep.health.interval"), c.getInt("ep.health.probe-misses"),
+          c.getDuration("ep.step-timeout"), c.getInt("ep.max-in-flight"), c.getDuration("ep.bootstrap-timeout"));
+    } catch (ConfigException e) {
+      throw new EpArgumentException("ep", "bad configuration: " + e.getMessage());
+    }
+  }
+
+  /** The world's shape from {@code ep.world-size}, {@code ep.experts}, ... */
+  public static EpConfig worldConfig(Config c) {
+    return new EpConfig(
+        c.getInt("ep.world-size"), c.getInt("ep.experts"), c.getInt("ep.hidden"), c.getInt("ep.topk"),
+        c.getInt("ep.ll-max-tokens-per-rank"), c.getInt("ep.alignment"), DType.parse("ep.dtype", c.getString("ep.dtype")));
+  }
+
+  /** Seed nodes as Pekko addresses of the {@code ep} actor system. */
+  public List<String> seedAddresses() {
+    return seedNodes.stream().map(s -> "pekko://" + Node.SYSTEM_NAME + "@" + s).toList();
+  }
+}
