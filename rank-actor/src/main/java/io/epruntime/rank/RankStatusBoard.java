@@ -1,5 +1,7 @@
 package io.epruntime.rank;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -13,6 +15,21 @@ public final class RankStatusBoard {
   private final AtomicLong readyGeneration = new AtomicLong();
   private final AtomicLong lastSeq = new AtomicLong(-1);
   private volatile boolean memberUp;
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+  /**
+   * Runs {@code listener} after every change of membership or generation (on the writer's thread;
+   * keep it short), so a node can log "Ready" and generation changes without polling the board.
+   */
+  public void addListener(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  private void changed() {
+    for (Runnable l : listeners) {
+      l.run();
+    }
+  }
 
   public String health() {
     return health.get();
@@ -28,6 +45,7 @@ public final class RankStatusBoard {
 
   public void joinedGeneration(long g) {
     joinedGeneration.set(g);
+    changed();
   }
 
   /** The generation the coordinator declared Ready while this rank was in it; 0 when none. */
@@ -37,6 +55,7 @@ public final class RankStatusBoard {
 
   public void readyGeneration(long g) {
     readyGeneration.set(g);
+    changed();
   }
 
   public long lastSeq() {
@@ -53,6 +72,7 @@ public final class RankStatusBoard {
 
   public void memberUp(boolean up) {
     memberUp = up;
+    changed();
   }
 
   /** Ready = member Up and this rank in the current Ready generation. */
