@@ -1,0 +1,65 @@
+package io.epruntime.client;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.epruntime.protocol.EpArgumentException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How a client reaches the cluster and how patient it is.
+ *
+ * @param gateways {@code host:port} of nodes' Pekko remoting; any node's gateway will do
+ * @param connectTimeout how long {@link EpClient#connect} waits for a Ready world
+ * @param stepTimeout how long one attempt of a step may take
+ * @param maxInFlight steps this client has outstanding at most; more fail with {@link BackPressureException}
+ * @param maxRetries extra attempts for a step that failed with a retriable error (0 = none)
+ */
+public record ClientSettings(List<String> gateways, Duration connectTimeout, Duration stepTimeout, int maxInFlight, int maxRetries) {
+
+  public ClientSettings {
+    EpArgumentException.require(gateways != null && !gateways.isEmpty(), "gateways", gateways, "at least one host:port");
+    for (String g : gateways) {
+      EpArgumentException.require(g != null && g.matches("[^:\\s]+:\\d{1,5}"), "gateways", g, "host:port entries");
+    }
+    gateways = List.copyOf(gateways);
+    EpArgumentException.require(connectTimeout != null && !connectTimeout.isNegative() && !connectTimeout.isZero(),
+        "connectTimeout", connectTimeout, "a positive duration");
+    EpArgumentException.require(stepTimeout != null && !stepTimeout.isNegative() && !stepTimeout.isZero(),
+        "stepTimeout", stepTimeout, "a positive duration");
+    EpArgumentException.require(maxInFlight >= 1, "maxInFlight", maxInFlight, ">= 1");
+    EpArgumentException.require(maxRetries >= 0, "maxRetries", maxRetries, ">= 0");
+  }
+
+  /** Defaults: 60 s to connect, 30 s per step, 16 in flight, 3 retries. */
+  public static ClientSettings of(List<String> gateways) {
+    return new ClientSettings(gateways, Duration.ofSeconds(60), Duration.ofSeconds(30), 16, 3);
+  }
+
+  /** Reads {@code ep.client.*} (see the client's reference.conf). */
+  public static ClientSettings fromConfig(Config c) {
+    try {
+      Config k = c.getConfig("ep.client");
+      return new ClientSettings(k.getStringList("gateways"), k.getDuration("connect-timeout"), k.getDuration("step-timeout"),
+          k.getInt("max-in-flight"), k.getInt("max-retries"));
+    } catch (ConfigException e) {
+      throw new EpArgumentException("ep.client", "bad client configuration: " + e.getMessage());
+    }
+  }
+
+  public ClientSettings withMaxRetries(int n) {
+    return new ClientSettings(gateways, connectTimeout, stepTimeout, maxInFlight, n);
+  }
+
+  public ClientSettings withStepTimeout(Duration d) {
+    return new ClientSettings(gateways, connectTimeout, d, maxInFlight, maxRetries);
+  }
+
+  public ClientSettings withMaxInFlight(int n) {
+    return new ClientSettings(gateways, connectTimeout, stepTimeout, n, maxRetries);
+  }
+
+  public ClientSettings withConnectTimeout(Duration d) {
+    return new ClientSettings(gateways, d, stepTimeout, maxInFlight, maxRetries);
+  }
+}

@@ -1,0 +1,274 @@
+package io.epruntime.client;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.epruntime.protocol.EpArgumentException;
+import io.epruntime.protocol.cluster.GetStatus;
+import io.epruntime.protocol.cluster.GetWorld;
+import io.epruntime.protocol.cluster.StatusReport;
+import io.epruntime.protocol.cluster.StepDone;
+import io.epruntime.protocol.cluster.StepError;
+import io.epruntime.protocol.cluster.SubmitStep;
+import io.epruntime.protocol.cluster.ToClient;
+import io.epruntime.protocol.cluster.WorldView;
+import io.epruntime.protocol.wire.StepInputFrame;
+import io.epruntime.transport.AeronNode;
+import io.epruntime.transport.StepInputPublisher;
+import io.epruntime.transport.StepOutputSubscriber;
+import io.epruntime.transport.TransportSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The programmatic client of an ep cluster. Control goes to a node's gateway over Pekko remoting
+ * (CBOR); tensors go straight to the ranks over Aeron and outputs come straight back, never through
+ * the coordinator. Thread-safe; {@link #submit} never blocks.
+ *
+ * <pre>{@code
+ * try (EpClient c = EpClient.connect(ClientSettings.of(List.of("10.0.0.5:17355")))) {
+ *   StepResult r = c.submit(new StepRequest(x, routing, ExpertKernelSpec.scale(), null)).toCompletableFuture().join();
+ * }
+ * }</pre>
+ */
+public final class EpClient implements AutoCloseable {
+  private final ClientSettings settings;
+  private final ActorSystem<Void> system;
+  private final AeronNode aeron;
+  private final StepInputPublisher inputs;
+  private final StepOutputSubscriber outputs;
+  private final GatewayLink gateway;
+  private final long clientId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+  private final AtomicLong requestIds = new AtomicLong();
+  private final Map<Long, Attempt> attempts = new ConcurrentHashMap<>();
+  private final Semaphore window;
+  private volatile WorldView world;
+
+  private EpClient(ClientSettings settings, Config config) {
+    this.settings = settings;
+    this.window = new Semaphore(settings.maxInFlight());
+    this.system = ActorSystem.create(Behaviors.empty(), "ep-client", clientPekkoConfig(config));
+    AeronNode node = null;
+    try {
+      node = AeronNode.start(TransportSettings.fromConfig(config).withHost(config.getString("ep.client.host")));
+      this.aeron = node;
+      this.inputs = new StepInputPublisher(node);
+      this.outputs = new StepOutputSubscriber(node, f -> {
+        Attempt a = attempts.get(f.requestId());
+        if (a != null && f.clientId() == clientId) {
+          a.onOutput(f);
+        }
+      });
+      this.gateway = new GatewayLink(system, settings.gateways());
+    } catch (RuntimeException e) {
+      if (node != null) {
+        node.close();
+      }
+      system.terminate();
+      throw e;
+    }
+  }
+
+  private static Config clientPekkoConfig(Config config) {
+    String host = config.getString("ep.client.host");
+    return ConfigFactory.parseString(String.join("\n",
+            "pekko.actor.provider = remote",
+            "pekko.remote.artery.transport = tcp",
+            "pekko.remote.artery.canonical.hostname = \"" + host + "\"",
+            "pekko.remote.artery.canonical.port = 0",
+            "pekko.actor.allow-java-serialization = off",
+            "pekko.actor.serialization-bindings { \"io.epruntime.protocol.cluster.CborSerializable\" = jackson-cbor }",
+            "pekko.coordinated-shutdown.exit-jvm = off",
+            "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off"))
+        .withFallback(config);
+  }
+
+  /**
+   * Connects through the first gateway that answers and waits (at most
+   * {@code settings.connectTimeout}) until the world is Ready; else throws {@link EpClientException}
+   * naming the missing ranks.
+   */
+  public static EpClient connect(ClientSettings settings) {
+    return connect(settings, ConfigFactory.load());
+  }
+
+  /** {@link #connect(ClientSettings)} with an explicit config for the client's remoting and Aeron. */
+  public static EpClient connect(ClientSettings settings, Config config) {
+    EpClient c = new EpClient(settings, config);
+    try {
+      c.world = c.awaitReady(settings.connectTimeout()).toCompletableFuture().join();
+      return c;
+    } catch (CompletionException e) {
+      c.close();
+      throw e.getCause() instanceof EpClientException ece ? ece : new EpClientException("connect failed", e.getCause());
+    } catch (RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** The world's shape and the generation last seen Ready. */
+  public WorldInfo world() {
+    WorldView w = world;
+    return new WorldInfo(w.config(), w.generation());
+  }
+
+  /**
+   * Submits a step. The stage completes with every rank's output, or fails with
+   * {@link StepRejectedException} (bad input, checked here before anything is sent),
+   * {@link BackPressureException} (window full), {@link RetriableStepException} (world changed and
+   * retries exhausted) or {@link EpClientException}.
+   */
+  public CompletionStage<StepResult> submit(StepRequest request) {
+    try {
+      StepChecks.validate(world.config(), request);
+    } catch (EpArgumentException e) {
+      return CompletableFuture.failedFuture(new StepRejectedException(e.argument(), e.getMessage()));
+    }
+    if (!window.tryAcquire()) {
+      return CompletableFuture.failedFuture(new BackPressureException(
+          "this client already has " + settings.maxInFlight() + " steps in flight (maxInFlight)"));
+    }
+    CompletableFuture<StepResult> result = new CompletableFuture<>();
+    result.whenComplete((r, e) -> window.release());
+    runAttempt(request, 1, System.nanoTime(), result);
+    return result;
+  }
+
+  private void runAttempt(StepRequest request, int attempt, long startNanos, CompletableFuture<StepResult> result) {
+    WorldView w = world;
+    int n = w.config().worldSize();
+    long requestId = requestIds.incrementAndGet();
+    Attempt a = new Attempt(requestId, n);
+    attempts.put(requestId, a);
+    a.future.orTimeout(settings.stepTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    for (int r = 0; r < n; r++) {
+      int rank = r;
+      StepInputFrame frame = new StepInputFrame(clientId, requestId, r, aeron.endpoint(), request.x().get(r), request.routing().get(r));
+      inputs.send(w.rankEndpoints().get(r), frame).whenComplete((ok, err) -> {
+        if (err != null) {
+          a.fail(new RetriableStepException(w.generation(), "tensors for rank " + rank + " could not be delivered: " + err.getMessage()));
+        }
+      });
+    }
+    int[] counts = new int[n];
+    for (int r = 0; r < n; r++) {
+      counts[r] = request.x().get(r).tokens();
+    }
+    gateway.ask(replyTo -> new SubmitStep(clientId, requestId, counts, request.kernel(), request.mode(), replyTo), settings.stepTimeout())
+        .whenComplete((reply, err) -> onReply(a, w, reply, err));
+    a.future.whenComplete((done, err) -> {
+      attempts.remove(requestId);
+      if (err == null) {
+        StepDone d = done.done();
+        result.complete(new StepResult(d.seq(), d.generation(), d.mode(), done.outputs(), attempt, System.nanoTime() - startNanos,
+            d.dispatchBytes(), d.combineBytes()));
+        return;
+      }
+      Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+      if (cause instanceof java.util.concurrent.TimeoutException) {
+        cause = new RetriableStepException(w.generation(), "no complete answer within stepTimeout = " + settings.stepTimeout());
+      }
+      if (cause instanceof RetriableStepException && attempt <= settings.maxRetries()) {
+        awaitReady(settings.connectTimeout()).whenComplete((view, e2) -> {
+          if (e2 != null) {
+            result.completeExceptionally(e2 instanceof CompletionException ? e2.getCause() : e2);
+          } else {
+            world = view;
+            runAttempt(request, attempt + 1, startNanos, result);
+          }
+        });
+        return;
+      }
+      result.completeExceptionally(cause);
+    });
+  }
+
+  private void onReply(Attempt a, WorldView w, ToClient reply, Throwable err) {
+    if (err != null) {
+      gateway.rotate();
+      a.fail(new RetriableStepException(w.generation(), "the gateway did not answer: " + err));
+    } else if (reply instanceof StepDone d) {
+      a.onDone(d);
+    } else if (reply instanceof StepError e) {
+      a.fail(switch (e.kind()) {
+        case RETRIABLE -> new RetriableStepException(e.generation(), e.message());
+        case REJECTED -> new StepRejectedException(e.field(), e.message());
+        case BACK_PRESSURE -> new BackPressureException(e.message());
+      });
+    } else {
+      a.fail(new EpClientException("unexpected reply " + reply));
+    }
+  }
+
+  /** Asks for the world until it is Ready or {@code timeout} passes; re-asks on a timer, never spins. */
+  private CompletionStage<WorldView> awaitReady(Duration timeout) {
+    CompletableFuture<WorldView> out = new CompletableFuture<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    pollWorld(out, deadline, timeout, null);
+    return out;
+  }
+
+  private void pollWorld(CompletableFuture<WorldView> out, long deadline, Duration timeout, WorldView last) {
+    if (System.nanoTime() > deadline) {
+      String missing = last == null ? "no gateway of " + settings.gateways() + " answered" : "ranks missing: " + last.missingRanks()
+          + " (world " + last.state() + ", generation " + last.generation() + ")";
+      out.completeExceptionally(new EpClientException("cluster did not become Ready in " + timeout.toSeconds() + " s; " + missing));
+      return;
+    }
+    gateway.ask(GetWorld::new, Duration.ofSeconds(2)).whenComplete((reply, err) -> {
+      WorldView view = reply instanceof WorldView v ? v : null;
+      if (view != null && view.state().equals("ready")) {
+        out.complete(view);
+        return;
+      }
+      if (err != null) {
+        gateway.rotate();
+      }
+      system.scheduler().scheduleOnce(Duration.ofMillis(200), () -> pollWorld(out, deadline, timeout, view != null ? view : last),
+          system.executionContext());
+    });
+  }
+
+  /** The coordinator's view: world state, generation, per-rank health, steps in flight. */
+  public CompletionStage<ClusterStatus> status() {
+    return gateway.ask(GetStatus::new, settings.stepTimeout()).thenApply(reply -> {
+      if (!(reply instanceof StatusReport s)) {
+        throw new EpClientException("unexpected reply " + reply);
+      }
+      return new ClusterStatus(s.generation(), s.worldState(), s.worldSize(),
+          s.ranks().stream().map(r -> new RankStatus(r.rank(), r.address(), r.health(), r.lastSeq())).toList(),
+          s.stepsInFlight(), s.stepsCompleted());
+    });
+  }
+
+  /** Fails outstanding steps and frees the actor system and the media driver. */
+  @Override
+  public void close() {
+    for (Attempt a : attempts.values()) {
+      a.fail(new EpClientException("client closed"));
+    }
+    if (outputs != null) {
+      outputs.close();
+    }
+    if (aeron != null) {
+      aeron.close();
+    }
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // closing anyway; the system's threads are daemons
+    }
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * The programmatic client: {@link io.epruntime.client.EpClient#connect}, then
+ * {@link io.epruntime.client.EpClient#submit} steps and read their per-rank outputs.
+ *
+ * <pre>
+ *  EpClient --SubmitStep (Pekko remoting, CBOR)--&gt; gateway --&gt; coordinator --RunStep--&gt; ranks
+ *  EpClient --StepInputFrame per rank (Aeron)-----------------------------------&gt; ranks
+ *  EpClient &lt;--StepOutputFrame per rank (Aeron)----------------------------------- ranks
+ *  EpClient &lt;--StepDone / StepError------------ step aggregator
+ * </pre>
+ *
+ * A step completes when the StepDone and all N outputs are in; retriable errors (the world changed)
+ * are retried up to {@code maxRetries} after the world is Ready again.
+ */
+package io.epruntime.client;
