@@ -92,11 +92,15 @@ public final class NaiveOracle {
     DType combine = c.dtype().combineDType();
     float[][] out = new float[x.tokens()][c.hidden()];
     for (int t = 0; t < x.tokens(); t++) {
+      boolean[] dest = new boolean[c.worldSize()];
+      for (int rank = 0; rank < c.worldSize(); rank++) {
+        dest[rank] = goesTo(c, r, t, rank);
+      }
       for (int ch = 0; ch < c.hidden(); ch++) {
         float v = x.value(t, ch);
         float acc = 0f;
         for (int rank = 0; rank < c.worldSize(); rank++) {
-          if (!goesTo(c, r, t, rank)) {
+          if (!dest[rank]) {
             continue;
           }
           float part = 0f;
