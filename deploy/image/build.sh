@@ -66,7 +66,23 @@ rm -rf "$ctx"
 mkdir -p "$ctx/sys/bin" "$ctx/sys/etc" "$ctx/sys/tmp" "$ctx/sys/dev/shm" "$ctx/bin" "$ctx/lib"
 cp -a "$jre" "$ctx/jre"
 cp "$lib"/*.jar "$ctx/lib/"
-install -m 0755 "$here/ep" "$ctx/bin/ep"
+# The entry point runs the CLI's `ep node`; a build whose CLI has no EpCli yet runs the node main
+# directly (it ignores the `node` argument), and says so.
+main="io.epruntime.cli.EpCli"
+listing="$("$jdk/bin/jar" tf "$(ls "$lib"/ep-cli-*.jar | head -1)" 2>/dev/null || true)"
+case "$listing" in
+  *io/epruntime/cli/EpCli.class*) ;;
+  *) main="io.epruntime.coordinator.NodeMain" ;;
+esac
+sed "s/EP_MAIN_CLASS:-io.epruntime.cli.EpCli/EP_MAIN_CLASS:-$main/" "$here/ep" >"$ctx/bin/ep"
+chmod 0755 "$ctx/bin/ep"
+# An explicit class path, ep-runtime's jars first: Typesafe Config merges the reference.conf files
+# in class path order, and ours override some of Pekko's defaults (a /app/lib/* wildcard would
+# take the directory's order, which is arbitrary).
+{
+  printf -- '-cp '
+  (cd "$ctx/lib" && { ls ep-*.jar 2>/dev/null; ls | grep -v '^ep-'; } | sed 's|^|/app/lib/|' | paste -sd:)
+} >"$ctx/bin/classpath.args"
 install -m 0755 /bin/dash "$ctx/sys/bin/sh"
 
 # /lib and /lib64 are symlinks into /usr on merged-/usr Debian: recreate them first, so that the
@@ -114,4 +130,4 @@ DOCKER_BUILDKIT=0 docker build --network=none --label "io.epruntime.context-hash
 docker run --rm --read-only --tmpfs /tmp --network=none --entrypoint /app/jre/bin/java "$tag" -version >>"$buildlog" 2>&1 \
   || fail "the built image cannot run java -version"
 size="$(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%d MB", $1/1e6}')"
-echo "image: OK: built $tag ($size, context $hash, $(ls "$ctx/lib" | wc -l) jars)"
+echo "image: OK: built $tag ($size, context $hash, $(ls "$ctx/lib" | wc -l) jars, entry point ep node -> $main)"
