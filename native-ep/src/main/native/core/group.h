@@ -1,0 +1,109 @@
+// The state behind an ep_group: configuration, the carved-up workspace, the communicator and the
+// host-side facts of the last dispatch (token counts that size the worst-case transfers).
+#ifndef EP_CORE_GROUP_H
+#define EP_CORE_GROUP_H
+
+#include <cuda_runtime_api.h>
+#include <stdint.h>
+
+#include <vector>
+
+#include "cublas_api.h"
+#include "ep/ep.h"
+#include "kernels/launchers.h"
+#include "nccl_api.h"
+
+namespace ep {
+
+// HT rows of one side, as carved from the workspace.
+struct HtBuffers {
+  kernels::HtRows rows;
+  int64_t capacity = 0;
+};
+
+struct Workspace {
+  // Inputs and outputs of a step.
+  void* x;
+  float* x_scales;
+  int64_t* topk_idx;
+  float* topk_w;
+  void* combined;
+  uint32_t* error_word;
+  // Layout and counts.
+  int* token_pos;
+  int* tokens_per_rank;
+  int* tokens_per_expert;
+  int* count_msg;
+  int* recv_counts;
+  int* recv_prefix;
+  int* recv_expert_counts;
+  // HT.
+  HtBuffers recv, send_stage, recv_stage;
+  void* reduced;
+  void* combine_send;
+  void* combine_recv;
+  // LL.
+  int* ll_pair_slot;
+  int* ll_count_msg;
+  int* ll_recv_counts;
+  void* ll_recv_x;
+  float* ll_recv_scales;
+  int* ll_recv_src;
+  void* ll_y;
+  void* ll_stage_x;
+  float* ll_stage_scales;
+  int* ll_stage_src;
+  void* ll_combine_stage;
+};
+
+struct SwigluState {
+  int intermediate = 0;
+  const float* w1 = nullptr;
+  const float* w3 = nullptr;
+  const float* w2 = nullptr;
+  float* scratch = nullptr;  // cudaMalloc'd on demand: X32, H1, H3, Y
+  size_t scratch_bytes = 0;
+  CublasHandle handle = nullptr;
+};
+
+}  // namespace ep
+
+struct ep_group {
+  ep_group_config cfg;
+  int local_experts;
+  int row_bytes;       // dispatch row
+  int combine_bytes;   // combine row
+  int scale_floats;    // fp8 scales per row, else 0
+  int max_blocks;
+  bool self_direct;
+  cudaStream_t stream;
+  ep::Workspace ws;
+  const ep::NcclApi* nccl = nullptr;
+  ep::NcclCommT comm = nullptr;
+  bool comm_ready = false;
+  bool aborted = false;
+  // Host facts of the last steps.
+  int layout_tokens = -1;
+  int ht_tokens = -1;
+  std::vector<int> tokens_per_rank;
+  int ll_tokens = -1;
+  bool ht_experts_done = false;
+  bool ll_experts_done = false;
+  ep::SwigluState swiglu;
+};
+
+namespace ep {
+
+// Bytes of each workspace part, in carving order; the same function sizes and carves.
+size_t carve(const ep_group_config& cfg, char* base, Workspace* ws);
+kernels::Elt dispatch_elt(ep_dtype d);
+kernels::Elt combine_elt(ep_dtype d);
+// Whether this step needs NCCL at all (peers, or self rows forced through it).
+bool needs_comm(const ep_group& g);
+// Ends an NCCL group; a non-blocking communicator may still be enqueueing, in which case this
+// thread sleeps between ncclCommGetAsyncError checks (a timer, not a spin) until it is done.
+ep_status nccl_group_end(ep_group& g, const char* what);
+
+}  // namespace ep
+
+#endif  // EP_CORE_GROUP_H
