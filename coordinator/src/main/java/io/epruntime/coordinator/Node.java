@@ -2,6 +2,7 @@ package io.epruntime.coordinator;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import io.epruntime.coordinator.health.NodeParts;
 import io.epruntime.protocol.cluster.ToCoordinator;
 import io.epruntime.protocol.cluster.ToRank;
@@ -56,11 +57,13 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * Starts a node from {@code config} (already resolved, with reference.conf behind it, as
-   * {@code ConfigFactory.load()} gives). Throws {@code EpArgumentException} naming the key when a
-   * setting is refused; nothing is left running then.
+   * Starts a node from the user's layer of configuration ({@link #userConfig()}, or explicit
+   * overrides in front of it): that layer goes over {@code ep.pekko-defaults}, which goes over every
+   * reference.conf. Throws {@code EpArgumentException} naming the key when a setting is refused;
+   * nothing is left running then.
    */
-  public static Node start(Config config) {
+  public static Node start(Config user) {
+    Config config = layered(user);
     NodeSettings settings = NodeSettings.fromConfig(config);
     Config full = ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", settings.seedAddresses())).withFallback(config);
     AeronNode aeron = AeronNode.start(TransportSettings.fromConfig(full));
@@ -80,6 +83,13 @@ public final class Node implements AutoCloseable {
       org.apache.pekko.cluster.Cluster cluster = org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system));
       cluster.registerOnMemberUp(() -> board.memberUp(true));
       cluster.registerOnMemberRemoved(() -> board.memberUp(false));
+      // However the system ends (close, SIGTERM through coordinated shutdown, being downed), the
+      // subscriptions and the media driver go with it.
+      system.getWhenTerminated().whenComplete((done, err) -> {
+        NodeParts.unregister(Adapter.toClassic(system));
+        closeAll(closeables);
+        aeron.close();
+      });
       PekkoManagement.get(Adapter.toClassic(system)).start();
       LOG.info("node rank {} started: pekko {}, aeron {}", settings.rank(), cluster.selfAddress(), aeron.endpoint());
       return new Node(settings, aeron, system, closeables);
@@ -88,6 +98,19 @@ public final class Node implements AutoCloseable {
       aeron.close();
       throw e;
     }
+  }
+
+  /** System properties over application.conf (or {@code -Dconfig.file}), unresolved. */
+  public static Config userConfig() {
+    return ConfigFactory.systemProperties().withFallback(ConfigFactory.defaultApplication());
+  }
+
+  /** {@code user} over the node's Pekko defaults over all reference.conf files, resolved (env too). */
+  public static Config layered(Config user) {
+    Config reference = ConfigFactory.defaultReferenceUnresolved();
+    ConfigObject ep = (ConfigObject) reference.root().get("ep");
+    Config pekkoDefaults = ((ConfigObject) ep.get("pekko-defaults")).toConfig();
+    return user.withFallback(pekkoDefaults).withFallback(reference).resolve();
   }
 
   private static Behavior<Void> guardian(
@@ -128,13 +151,10 @@ public final class Node implements AutoCloseable {
   public void close() {
     system.terminate();
     try {
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      system.getWhenTerminated().toCompletableFuture().get(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
-      LOG.warn("actor system did not terminate within 30 s", e);
+      LOG.warn("actor system did not terminate within {}", CLOSE_TIMEOUT, e);
     }
-    NodeParts.unregister(Adapter.toClassic(system));
-    closeAll(closeables);
-    aeron.close();
   }
 
   private static void closeAll(List<AutoCloseable> closeables) {

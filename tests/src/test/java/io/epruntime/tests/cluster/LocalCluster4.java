@@ -1,0 +1,198 @@
+package io.epruntime.tests.cluster;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A cluster of real node processes on loopback ({@code NodeMain} in fresh JVMs, the test's class
+ * path, free ports), with failure-detector and split-brain timings tuned down so that a lost node
+ * is noticed in seconds. Ranks keep their Pekko and management ports across restarts, as a
+ * StatefulSet pod keeps its name. {@link #close} kills every process it started.
+ */
+final class LocalCluster4 implements AutoCloseable {
+  static final int WORLD = 4;
+
+  private final Path logDir;
+  private final int[] pekkoPorts = new int[WORLD];
+  private final int[] managementPorts = new int[WORLD];
+  private final Map<Integer, Process> processes = new LinkedHashMap<>();
+  private final List<Process> extras = new ArrayList<>();
+  private final List<String> extraProps;
+
+  LocalCluster4(String name, List<String> extraProps) {
+    this.extraProps = extraProps;
+    this.logDir = Path.of("target", "cluster-logs", name);
+    try {
+      Files.createDirectories(logDir);
+      try (var old = Files.list(logDir)) {
+        for (Path f : old.toList()) {
+          Files.deleteIfExists(f); // logs of an earlier run
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    for (int r = 0; r < WORLD; r++) {
+      pekkoPorts[r] = freePort();
+      managementPorts[r] = freePort();
+    }
+  }
+
+  /** Test world: H = 128, E = 8, K = 2, LL capacity 16 tokens per rank, bf16. */
+  static List<String> worldProps() {
+    return List.of("-Dep.world-size=4", "-Dep.experts=8", "-Dep.hidden=128", "-Dep.topk=2", "-Dep.ll-max-tokens-per-rank=16",
+        "-Dep.dtype=bf16");
+  }
+
+  void startAll() {
+    for (int r = 0; r < WORLD; r++) {
+      start(r);
+    }
+  }
+
+  /** Starts (or restarts) rank {@code r} on its ports. */
+  void start(int r) {
+    processes.put(r, launch(r, pekkoPorts[r], managementPorts[r], "node" + r));
+  }
+
+  /** Starts a node process outside the world's port plan (duplicate or bad rank); killed on close. */
+  Process startExtra(int rank, String logName) {
+    Process p = launch(rank, freePort(), freePort(), logName);
+    extras.add(p);
+    return p;
+  }
+
+  private Process launch(int rank, int pekkoPort, int managementPort, String logName) {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx192m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
+        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
+        "-cp", System.getProperty("java.class.path"),
+        "-Dep.node.rank=" + rank,
+        "-Dep.node.host=127.0.0.1",
+        "-Dep.backend=cpu",
+        "-Dep.cluster.seed-nodes.0=127.0.0.1:" + pekkoPorts[0],
+        "-Dep.cluster.seed-nodes.1=127.0.0.1:" + pekkoPorts[1],
+        "-Dpekko.remote.artery.canonical.port=" + pekkoPort,
+        "-Dpekko.management.http.port=" + managementPort,
+        "-Dep.health.interval=500ms",
+        "-Dep.health.probe-misses=6",
+        "-Dep.step-timeout=10s",
+        "-Dep.bootstrap-timeout=10s",
+        "-Dpekko.cluster.failure-detector.heartbeat-interval=500ms",
+        "-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=2500ms",
+        "-Dpekko.cluster.split-brain-resolver.stable-after=3s",
+        "-Dpekko.cluster.down-removal-margin=1s",
+        "-Dpekko.cluster.singleton.hand-over-retry-interval=500ms",
+        "-Dpekko.loglevel=INFO"));
+    cmd.addAll(worldProps());
+    cmd.addAll(extraProps);
+    cmd.add("io.epruntime.coordinator.NodeMain");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    File log = logDir.resolve(logName + ".log").toFile();
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+    try {
+      return pb.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** kill -9 of rank {@code r}'s process; returns once the process is gone. */
+  void kill(int r) throws InterruptedException {
+    Process p = processes.remove(r);
+    p.destroyForcibly();
+    p.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  List<String> gateways(int... order) {
+    List<String> out = new ArrayList<>();
+    for (int r : order) {
+      out.add("127.0.0.1:" + pekkoPorts[r]);
+    }
+    return out;
+  }
+
+  int managementPort(int r) {
+    return managementPorts[r];
+  }
+
+  Path log(String name) {
+    return logDir.resolve(name + ".log");
+  }
+
+  /** HTTP status of {@code path} on rank {@code r}'s management port, -1 when it does not answer. */
+  int httpStatus(int r, String path) {
+    try {
+      HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + managementPorts[r] + path).toURL().openConnection();
+      c.setConnectTimeout(1000);
+      c.setReadTimeout(2000);
+      int code = c.getResponseCode();
+      c.disconnect();
+      return code;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  String httpBody(int r, String path) throws IOException {
+    HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + managementPorts[r] + path).toURL().openConnection();
+    c.setConnectTimeout(1000);
+    c.setReadTimeout(2000);
+    try (var in = c.getInputStream()) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Waits for {@code condition}, re-checking every {@code every}, failing after {@code timeout}. */
+  static void await(String what, Duration timeout, Duration every, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+      }
+      // A deadline-bounded wait for an external process, not a test sleep: re-check the condition.
+      TimeUnit.MILLISECONDS.sleep(every.toMillis());
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Process p : processes.values()) {
+      p.destroyForcibly();
+    }
+    for (Process p : extras) {
+      p.destroyForcibly();
+    }
+    for (Process p : processes.values()) {
+      try {
+        p.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    processes.clear();
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
