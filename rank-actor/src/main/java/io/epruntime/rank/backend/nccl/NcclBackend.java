@@ -1,0 +1,218 @@
+package io.epruntime.rank.backend.nccl;
+
+import com.typesafe.config.Config;
+import io.epruntime.nativeep.EpGroup.CommState;
+import io.epruntime.nativeep.EpGroupConfig;
+import io.epruntime.nativeep.NativeEpException;
+import io.epruntime.nativeep.NativeEpLibrary;
+import io.epruntime.protocol.EpArgumentException;
+import io.epruntime.protocol.ep.EpConfig;
+import io.epruntime.protocol.ep.Routing;
+import io.epruntime.protocol.tensor.HiddenStates;
+import io.epruntime.rank.backend.EpBackend;
+import io.epruntime.rank.backend.StepOutcome;
+import io.epruntime.rank.backend.StepSpec;
+import io.epruntime.rank.backend.WorldAbortedException;
+import io.epruntime.rank.backend.WorldSpec;
+import io.epruntime.rank.gpu.GpuDevice;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code nccl} backend: native-ep on this rank's GPU. Every CUDA/NCCL call runs on the GPU's
+ * own thread; a step queues H2D copies, dispatch, experts, combine and the D2H copy on one stream,
+ * and a CUDA host function reports its end (no thread waits on the GPU). The communicator is
+ * non-blocking: its start and its health are checked on a timer, and a failure aborts it.
+ */
+public final class NcclBackend implements EpBackend {
+  private final int rank;
+  private final NcclSettings settings;
+  private final GpuDevice gpu;
+  private final GpuDevice.Stream stream;
+  private final StepRunner runner;
+  private final ScheduledExecutorService timer;
+  private final Set<CompletableFuture<StepOutcome>> inFlight = ConcurrentHashMap.newKeySet();
+  private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
+  private NcclWorld world;
+  private volatile long generation = -1;
+  private ScheduledFuture<?> health;
+
+  /** The constructor {@code BackendFactory} uses: the world's shape, this rank, the node's config. */
+  public NcclBackend(EpConfig config, Integer rank, Config conf) {
+    this(rank, NcclSettings.fromConfig(conf));
+  }
+
+  NcclBackend(int rank, NcclSettings settings) {
+    NcclAvailability a = NcclAvailability.check(settings.libraryOrNull());
+    if (!a.available()) {
+      throw new EpArgumentException("ep.backend", "ep.backend = nccl but it cannot run here: " + a.reason());
+    }
+    this.rank = rank;
+    this.settings = settings;
+    this.gpu = GpuDevice.open(settings.device());
+    this.stream = gpu.call(gpu::newStream).join();
+    this.runner = new StepRunner(gpu, stream);
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ep-nccl-timer-" + rank);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Opens a backend with explicit settings (tests, benchmarks). */
+  public static NcclBackend open(int rank, NcclSettings settings) {
+    return new NcclBackend(rank, settings);
+  }
+
+  /** Whether this JVM can run the nccl backend: GPU, native-ep and NCCL, with the reason. */
+  public static NcclAvailability availability() {
+    return NcclAvailability.check(NativeEpLibrary.defaultNcclPath());
+  }
+
+  @Override
+  public String kind() {
+    return "nccl";
+  }
+
+  /** The GPU this backend drives. */
+  public GpuDevice device() {
+    return gpu;
+  }
+
+  @Override
+  public byte[] newUniqueId() {
+    return NativeEpLibrary.ncclUniqueId();
+  }
+
+  @Override
+  public CompletionStage<Void> joinWorld(WorldSpec spec) {
+    EpArgumentException.require(spec.rank() == rank, "world.rank", spec.rank(), "this node's rank " + rank);
+    failInFlight(spec.generation(), "generation " + spec.generation() + " replaces it");
+    CompletableFuture<Void> joined = new CompletableFuture<>();
+    gpu.execute(() -> {
+      try {
+        closeWorld();
+        EpGroupConfig cfg = EpGroupConfig.of(spec.config(), spec.rank(), settings.maxTokensPerRank(), settings.smBudget(),
+            settings.selfViaNccl());
+        world = NcclWorld.start(gpu, stream, spec.generation(), cfg, spec.uniqueId());
+        generation = spec.generation();
+        pollJoin(world, joined, System.nanoTime() + settings.joinTimeout().toNanos());
+      } catch (RuntimeException e) {
+        joined.completeExceptionally(e);
+      }
+    });
+    return joined;
+  }
+
+  /** Checks the communicator on a timer until it is ready, failed or late; never spins. */
+  private void pollJoin(NcclWorld w, CompletableFuture<Void> joined, long deadline) {
+    if (world != w) {
+      joined.completeExceptionally(new WorldAbortedException(w.generation, "replaced while joining"));
+      return;
+    }
+    try {
+      CommState s = w.group.commState();
+      if (s.phase() == CommState.Phase.READY) {
+        w.ready = true;
+        startHealthChecks(w);
+        joined.complete(null);
+      } else if (s.phase() == CommState.Phase.FAILED || System.nanoTime() > deadline) {
+        String why = s.phase() == CommState.Phase.FAILED ? s.error() : "communicator not ready after " + settings.joinTimeout();
+        closeWorld();
+        joined.completeExceptionally(new WorldAbortedException(w.generation, why));
+      } else {
+        timer.schedule(() -> gpu.execute(() -> pollJoin(w, joined, deadline)), 1, TimeUnit.MILLISECONDS);
+      }
+    } catch (RuntimeException e) {
+      closeWorld();
+      joined.completeExceptionally(e);
+    }
+  }
+
+  private void startHealthChecks(NcclWorld w) {
+    long every = settings.healthInterval().toMillis();
+    health = timer.scheduleAtFixedRate(() -> gpu.execute(() -> {
+      if (world == w && w.ready) {
+        CommState s = w.group.commState();
+        if (s.phase() == CommState.Phase.FAILED) {
+          abortWorld("NCCL reported: " + s.error());
+        }
+      }
+    }), every, every, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public CompletionStage<StepOutcome> runStep(StepSpec step, HiddenStates x, Routing routing) {
+    CompletableFuture<StepOutcome> result = new CompletableFuture<>();
+    inFlight.add(result);
+    result.whenComplete((v, e) -> inFlight.remove(result));
+    synchronized (this) {
+      // Steps share the pinned staging, so one runs at a time, in the order they were given.
+      tail = tail.handle((v, e) -> null).thenCompose(ignored -> {
+        gpu.execute(() -> start(step, x, routing, result));
+        return result.handle((v, e) -> null);
+      });
+    }
+    return result;
+  }
+
+  private void start(StepSpec step, HiddenStates x, Routing routing, CompletableFuture<StepOutcome> result) {
+    NcclWorld w = world;
+    if (result.isDone()) {
+      return;
+    }
+    if (w == null || !w.ready || w.generation != step.generation()) {
+      result.completeExceptionally(new WorldAbortedException(step.generation(),
+          "this rank is in generation " + (w == null ? "none" : w.generation + (w.ready ? "" : " (joining)"))));
+      return;
+    }
+    try {
+      runner.run(w, step, x, routing, result);
+    } catch (NativeEpException e) {
+      if (e.status() == NativeEpException.NCCL || e.status() == NativeEpException.CUDA) {
+        abortWorld("step " + step.seq() + ": " + e.getMessage());
+      }
+      result.completeExceptionally(e);
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+    }
+  }
+
+  @Override
+  public void abortWorld(String reason) {
+    long g = generation;
+    failInFlight(g, reason);
+    gpu.execute(this::closeWorld);
+  }
+
+  private void failInFlight(long g, String reason) {
+    for (CompletableFuture<StepOutcome> f : inFlight) {
+      f.completeExceptionally(new WorldAbortedException(g, reason));
+    }
+  }
+
+  private void closeWorld() {
+    if (health != null) {
+      health.cancel(false);
+      health = null;
+    }
+    if (world != null) {
+      NcclWorld w = world;
+      world = null;
+      w.close(gpu, stream);
+    }
+  }
+
+  @Override
+  public void close() {
+    abortWorld("backend closed");
+    timer.shutdownNow();
+    gpu.close();
+  }
+}

@@ -1,0 +1,64 @@
+package io.epruntime.rank.backend.nccl;
+
+import com.typesafe.config.Config;
+import io.epruntime.protocol.EpArgumentException;
+import java.time.Duration;
+
+/**
+ * The nccl backend's settings, validated once.
+ *
+ * @param device GPU ordinal ({@code ep.gpu.device}, default 0: the first of CUDA_VISIBLE_DEVICES)
+ * @param maxTokensPerRank HT capacity per rank ({@code ep.gpu.max-tokens-per-rank}); sizes the workspace
+ * @param smBudget most SMs a kernel spreads over ({@code ep.gpu.sm-budget}, 0 = all)
+ * @param ncclLibrary library to dlopen ({@code ep.nccl-library}, empty = libnccl.so.2)
+ * @param joinTimeout how long a communicator may take to come up ({@code ep.gpu.join-timeout})
+ * @param healthInterval how often ncclCommGetAsyncError is checked ({@code ep.gpu.health-interval})
+ * @param selfViaNccl send this rank's own rows through NCCL self send/recv too
+ *     ({@code ep.gpu.self-via-nccl}; tests the path peers' rows take)
+ */
+public record NcclSettings(
+    int device, int maxTokensPerRank, int smBudget, String ncclLibrary, Duration joinTimeout, Duration healthInterval,
+    boolean selfViaNccl) {
+
+  public NcclSettings {
+    EpArgumentException.require(device >= 0, "ep.gpu.device", device, ">= 0");
+    EpArgumentException.require(maxTokensPerRank >= 1, "ep.gpu.max-tokens-per-rank", maxTokensPerRank, ">= 1");
+    EpArgumentException.require(smBudget >= 0, "ep.gpu.sm-budget", smBudget, ">= 0 (0 = all SMs)");
+    EpArgumentException.require(!joinTimeout.isNegative() && !joinTimeout.isZero(), "ep.gpu.join-timeout", joinTimeout, "> 0");
+    EpArgumentException.require(!healthInterval.isNegative() && !healthInterval.isZero(), "ep.gpu.health-interval",
+        healthInterval, "> 0");
+  }
+
+  public static NcclSettings defaults() {
+    return new NcclSettings(0, 4096, 0, "", Duration.ofSeconds(60), Duration.ofMillis(100), false);
+  }
+
+  /** Reads the keys above where present; absent keys keep {@link #defaults()}. */
+  public static NcclSettings fromConfig(Config c) {
+    NcclSettings d = defaults();
+    if (c == null) {
+      return d;
+    }
+    return new NcclSettings(
+        c.hasPath("ep.gpu.device") ? c.getInt("ep.gpu.device") : d.device,
+        c.hasPath("ep.gpu.max-tokens-per-rank") ? c.getInt("ep.gpu.max-tokens-per-rank") : d.maxTokensPerRank,
+        c.hasPath("ep.gpu.sm-budget") ? c.getInt("ep.gpu.sm-budget") : d.smBudget,
+        c.hasPath("ep.nccl-library") ? c.getString("ep.nccl-library") : d.ncclLibrary,
+        c.hasPath("ep.gpu.join-timeout") ? c.getDuration("ep.gpu.join-timeout") : d.joinTimeout,
+        c.hasPath("ep.gpu.health-interval") ? c.getDuration("ep.gpu.health-interval") : d.healthInterval,
+        c.hasPath("ep.gpu.self-via-nccl") ? c.getBoolean("ep.gpu.self-via-nccl") : d.selfViaNccl);
+  }
+
+  public NcclSettings withSelfViaNccl(boolean on) {
+    return new NcclSettings(device, maxTokensPerRank, smBudget, ncclLibrary, joinTimeout, healthInterval, on);
+  }
+
+  public NcclSettings withMaxTokensPerRank(int t) {
+    return new NcclSettings(device, t, smBudget, ncclLibrary, joinTimeout, healthInterval, selfViaNccl);
+  }
+
+  /** The library path to open, or null for NCCL's default name (or the EP_NCCL_LIBRARY override). */
+  String libraryOrNull() {
+    return ncclLibrary == null || ncclLibrary.isBlank() ? null : ncclLibrary;
+  }
+}

@@ -1,0 +1,102 @@
+package io.epruntime.rank.backend.nccl;
+
+import io.epruntime.nativeep.EpGroup;
+import io.epruntime.nativeep.EpGroupConfig;
+import io.epruntime.nativeep.ExpertKind;
+import io.epruntime.nativeep.NativeEpException;
+import io.epruntime.protocol.EpArgumentException;
+import io.epruntime.protocol.ep.Routing;
+import io.epruntime.protocol.ep.StepMode;
+import io.epruntime.protocol.tensor.HiddenStates;
+import io.epruntime.rank.backend.StepOutcome;
+import io.epruntime.rank.backend.StepSpec;
+import io.epruntime.rank.gpu.GpuDevice;
+import java.util.concurrent.CompletableFuture;
+import jcuda.driver.CUevent;
+
+/**
+ * Queues one step on the rank's stream — H2D, dispatch, experts, combine, D2H — with timing events
+ * between the phases, and completes the step's future from a CUDA host function (hopping to the GPU
+ * thread to read the events). Runs on the GPU thread.
+ */
+final class StepRunner {
+  private final GpuDevice gpu;
+  private final GpuDevice.Stream stream;
+  private final CUevent[] marks = new CUevent[4];
+
+  StepRunner(GpuDevice gpu, GpuDevice.Stream stream) {
+    this.gpu = gpu;
+    this.stream = stream;
+    gpu.call(() -> {
+      for (int i = 0; i < marks.length; i++) {
+        marks[i] = gpu.newEvent();
+      }
+      return null;
+    }).join();
+  }
+
+  void run(NcclWorld w, StepSpec step, HiddenStates x, Routing routing, CompletableFuture<StepOutcome> result) {
+    EpGroupConfig c = w.config;
+    int tokens = x.tokens();
+    if (tokens > c.maxTokensPerRank()) {
+      throw new EpArgumentException("x", "x has " + tokens + " tokens but ep.gpu.max-tokens-per-rank = " + c.maxTokensPerRank());
+    }
+    int[] perRank = step.tokensPerRank();
+    if (perRank == null || perRank.length != c.worldSize() || perRank[c.rank()] != tokens) {
+      throw new EpArgumentException("step.tokensPerRank", "needs " + c.worldSize() + " counts with this rank's = " + tokens);
+    }
+    ExpertKind kind = ExpertKind.of(step.expertKernel().name());
+    if (kind == ExpertKind.SWIGLU) {
+      SwigluWeights.ensure(gpu, w, step.expertKernel());
+    }
+    boolean ll = step.mode() == StepMode.LL;
+    EpGroup g = w.group;
+    gpu.zero32(w.workspace, w.buffers.errorWord(), 1, stream);
+    w.staging.upload(gpu, w.workspace, w.buffers, stream, x, routing);
+    gpu.record(marks[0], stream);
+    if (ll) {
+      g.llDispatch(tokens);
+    } else {
+      g.layout(tokens);
+      g.htDispatch(tokens, perRank);
+    }
+    gpu.record(marks[1], stream);
+    if (ll) {
+      g.llExperts(kind);
+    } else {
+      g.htExperts(kind);
+    }
+    gpu.record(marks[2], stream);
+    if (ll) {
+      g.llCombine();
+    } else {
+      g.htCombine();
+    }
+    gpu.record(marks[3], stream);
+    w.staging.download(gpu, w.workspace, w.buffers, w.view, stream, tokens);
+    // The host function runs on a driver thread and must not call CUDA: it only hops back here.
+    g.onStreamDone(() -> gpu.execute(() -> finish(w, ll, tokens, result)));
+  }
+
+  private void finish(NcclWorld w, boolean ll, int tokens, CompletableFuture<StepOutcome> result) {
+    if (result.isDone()) {
+      return; // aborted meanwhile; the staging may be gone
+    }
+    try {
+      int err = w.staging.errorWord();
+      if (err != 0) {
+        result.completeExceptionally(new NativeEpException(NativeEpException.DEVICE,
+            "the kernels found bad routing (error word 0x" + Integer.toHexString(err) + ": 1 = expert id out of range, "
+                + "2 = expert repeated in a row, 4 = LL capacity exceeded)"));
+        return;
+      }
+      long rows = w.staging.receivedRows(ll);
+      long dispatchNanos = (long) (gpu.elapsedMs(marks[0], marks[1]) * 1e6);
+      long combineNanos = (long) (gpu.elapsedMs(marks[2], marks[3]) * 1e6);
+      result.complete(new StepOutcome(w.staging.combined(tokens), rows, rows * w.staging.rowBytes(),
+          rows * w.staging.combineRowBytes(), dispatchNanos, combineNanos));
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+    }
+  }
+}
