@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.epruntime.transport.internal.TieredIdleStrategy;
 import io.epruntime.transport.internal.TransportAgent;
 import java.io.File;
 import java.io.IOException;
@@ -19,19 +20,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One process's Aeron: an embedded media driver (own directory, deleted on start, memory-backed
- * under /dev/shm where it exists, one SHARED thread with a back-off idle strategy), an Aeron client
+ * under /dev/shm where it exists, one SHARED thread with a back-off idle strategy that parks
+ * longer once idle for a while, see {@link TieredIdleStrategy}), an Aeron client
  * and the transport thread that sends and receives whole frames of any size.
  *
  * <p>All of a node's streams listen on one UDP endpoint, {@link #endpoint()}; peers send to
- * {@code endpoint + streamId}. An idle node parks its two threads (driver and transport) for up to
- * {@code idle-max-park} at a time, so it costs next to no CPU.
+ * {@code endpoint + streamId}. An idle node parks its two threads (driver and transport) for
+ * {@code deep-idle-park} at a time, so it costs next to no CPU.
  *
  * <pre>
  *   send(peerEndpoint, stream, frame) -&gt; TransportAgent -&gt; media driver -&gt; UDP -&gt; peer's driver
@@ -71,13 +72,12 @@ public final class AeronNode implements AutoCloseable {
   /** Starts the media driver, the client and the transport thread; throws with the cause when it cannot. */
   public static AeronNode start(TransportSettings settings) {
     String dir = settings.aeronDir().isBlank() ? freshDirectory() : settings.aeronDir();
-    long maxParkNs = settings.idleMaxPark().toNanos();
     MediaDriver.Context ctx = new MediaDriver.Context()
         .aeronDirectoryName(dir)
         .dirDeleteOnStart(true)
         .dirDeleteOnShutdown(true)
         .threadingMode(ThreadingMode.SHARED)
-        .sharedIdleStrategy(new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(1), maxParkNs))
+        .sharedIdleStrategy(idleStrategy(settings))
         .publicationTermBufferLength(settings.termLength())
         .ipcTermBufferLength(settings.termLength())
         .termBufferSparseFile(true)
@@ -115,7 +115,7 @@ public final class AeronNode implements AutoCloseable {
   }
 
   private static IdleStrategy idleStrategy(TransportSettings s) {
-    return new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(1), s.idleMaxPark().toNanos());
+    return new TieredIdleStrategy(s.idleMaxPark().toNanos(), s.deepIdleAfter().toNanos(), s.deepIdlePark().toNanos());
   }
 
   /** This node's {@code host:port}: peers send to it, all its streams listen on it. */

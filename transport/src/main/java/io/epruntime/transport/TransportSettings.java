@@ -20,12 +20,14 @@ import java.time.Duration;
  * @param sendTimeout how long a send waits for a connection or for back-pressure to clear
  * @param bootstrapResendInterval re-send period of unacknowledged bootstrap records
  * @param bootstrapTimeout when an unacknowledged bootstrap publish fails
- * @param idleMaxPark longest park of an idle transport or driver thread
+ * @param idleMaxPark longest park of a transport or driver thread that was busy recently
+ * @param deepIdleAfter how long a thread must find no work before it parks {@code deepIdlePark} at a time
+ * @param deepIdlePark park of a long-idle thread (zero = never park longer than idleMaxPark)
  */
 public record TransportSettings(
     String aeronDir, String bindHost, String advertisedHost, int port, int termLength, int chunkSize,
     long maxMessageSize, Duration sendTimeout, Duration bootstrapResendInterval, Duration bootstrapTimeout,
-    Duration idleMaxPark) {
+    Duration idleMaxPark, Duration deepIdleAfter, Duration deepIdlePark) {
 
   /** Bytes in front of each chunk: magic, message id, index, count, total length. */
   public static final int CHUNK_HEADER_BYTES = 24;
@@ -48,6 +50,9 @@ public record TransportSettings(
     requirePositive("ep.transport.bootstrap-resend-interval", bootstrapResendInterval);
     requirePositive("ep.transport.bootstrap-timeout", bootstrapTimeout);
     requirePositive("ep.transport.idle-max-park", idleMaxPark);
+    requirePositive("ep.transport.deep-idle-after", deepIdleAfter);
+    EpArgumentException.require(deepIdlePark != null && !deepIdlePark.isNegative(), "ep.transport.deep-idle-park", deepIdlePark,
+        "a duration >= 0 (0 = off)");
   }
 
   private static void requirePositive(String key, Duration d) {
@@ -62,7 +67,7 @@ public record TransportSettings(
           c.getString("aeron-dir"), c.getString("bind-host"), c.getString("advertised-host"), c.getInt("port"),
           bytes(c, "term-length"), bytes(c, "chunk-size"), c.getBytes("max-message-size"),
           c.getDuration("send-timeout"), c.getDuration("bootstrap-resend-interval"), c.getDuration("bootstrap-timeout"),
-          c.getDuration("idle-max-park"));
+          c.getDuration("idle-max-park"), c.getDuration("deep-idle-after"), c.getDuration("deep-idle-park"));
     } catch (ConfigException e) {
       throw new EpArgumentException("ep.transport", e.getMessage());
     }
@@ -82,17 +87,23 @@ public record TransportSettings(
   /** These settings with another bind host (tests, multi-homed hosts). */
   public TransportSettings withHost(String host) {
     return new TransportSettings(aeronDir, host, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        bootstrapResendInterval, bootstrapTimeout, idleMaxPark);
+        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark);
   }
 
   public TransportSettings withSendTimeout(Duration d) {
     return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, d,
-        bootstrapResendInterval, bootstrapTimeout, idleMaxPark);
+        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark);
   }
 
   public TransportSettings withBootstrap(Duration resendInterval, Duration timeout) {
     return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        resendInterval, timeout, idleMaxPark);
+        resendInterval, timeout, idleMaxPark, deepIdleAfter, deepIdlePark);
+  }
+
+  /** These settings with other idle parks (benchmarks trade idle CPU against wake-up latency). */
+  public TransportSettings withIdle(Duration maxPark, Duration deepAfter, Duration deepPark) {
+    return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
+        bootstrapResendInterval, bootstrapTimeout, maxPark, deepAfter, deepPark);
   }
 
   /** The host peers should use. */

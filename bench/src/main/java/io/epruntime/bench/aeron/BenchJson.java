@@ -1,0 +1,70 @@
+package io.epruntime.bench.aeron;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** A flat JSON object with the machine, date and command every result file carries. */
+final class BenchJson {
+  private final Map<String, Object> fields = new LinkedHashMap<>();
+
+  BenchJson(String benchmark, String command) {
+    put("benchmark", benchmark);
+    put("date", Instant.now().toString());
+    put("command", command);
+    put("machine", machine());
+    put("cpus", Runtime.getRuntime().availableProcessors());
+    put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+  }
+
+  private static String machine() {
+    String cpu = "";
+    try {
+      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+          .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("");
+    } catch (IOException | RuntimeException e) {
+      // not Linux: the host name alone
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName() + (cpu.isEmpty() ? "" : " (" + cpu + ")");
+    } catch (IOException e) {
+      return cpu;
+    }
+  }
+
+  BenchJson put(String key, Object value) {
+    fields.put(key, value);
+    return this;
+  }
+
+  String render() {
+    return fields.entrySet().stream()
+        .map(e -> "  \"" + e.getKey() + "\": " + value(e.getValue()))
+        .collect(Collectors.joining(",\n", "{\n", "\n}\n"));
+  }
+
+  private static String value(Object v) {
+    if (v instanceof Number || v instanceof Boolean) {
+      return String.valueOf(v);
+    }
+    return "\"" + String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  void write(Path out) throws IOException {
+    if (out.getParent() != null) {
+      Files.createDirectories(out.getParent());
+    }
+    Files.writeString(out, render());
+  }
+
+  /** The command line as the user would type it, for the result file. */
+  static String command(Class<?> main, String[] args) {
+    return "java -cp <ep-bench classpath> " + main.getName() + (args.length == 0 ? "" : " " + String.join(" ", args));
+  }
+}
