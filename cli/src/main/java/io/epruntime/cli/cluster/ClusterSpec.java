@@ -20,9 +20,13 @@ public record ClusterSpec(
     String classpath,
     Path runDir) {
 
-  /** Small-heap, quick-start options: several ranks share a laptop's cores and memory. */
-  public static final List<String> DEFAULT_JVM_OPTIONS =
-      List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+  /**
+   * Small-heap, quick-start options (several ranks share a laptop's cores and memory), plus the
+   * module opens Agrona's transport poller needs on Java 17.
+   */
+  public static final List<String> DEFAULT_JVM_OPTIONS = List.of(
+      "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+      "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.util.zip=ALL-UNNAMED");
 
   /** The java binary of this JVM, so ranks run the same Java as the CLI. */
   public static String currentJava() {

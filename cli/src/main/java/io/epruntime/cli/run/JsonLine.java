@@ -31,6 +31,12 @@ public final class JsonLine {
     return this;
   }
 
+  /** Puts already-encoded JSON (an array or object built elsewhere) under {@code key}. */
+  public JsonLine putRaw(String key, String json) {
+    fields.put(key, json);
+    return this;
+  }
+
   /** The summary line of a run: the fields the README and tests rely on come first. */
   public static JsonLine of(RunSnapshot s) {
     return new JsonLine()
@@ -67,7 +73,7 @@ public final class JsonLine {
     return b.append('}').toString();
   }
 
-  static String quote(String s) {
+  public static String quote(String s) {
     StringBuilder b = new StringBuilder(s.length() + 2).append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

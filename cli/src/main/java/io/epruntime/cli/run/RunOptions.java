@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param dtype of dispatched hidden states
  * @param kernel the experts' function
  * @param mode auto (a mix of HT and LL steps chosen by the coordinator), ht or ll
+ * @param llCapacity M, the LL capacity per rank the world is configured with (see {@link #defaultLlCapacity})
  * @param seed of the workload and of seeded expert weights
  * @param window most steps in flight at once
  * @param readyTimeout how long the cluster may take to become Ready
@@ -34,6 +35,7 @@ public record RunOptions(
     DType dtype,
     ExpertKernelSpec kernel,
     Mode mode,
+    int llCapacity,
     long seed,
     int window,
     Duration readyTimeout,
@@ -61,6 +63,10 @@ public record RunOptions(
     if (dtype == DType.FP8_E4M3 && hidden % DType.FP8_SCALE_BLOCK != 0) {
       throw CliException.usage("--hidden = " + hidden + " must be a multiple of 128 for --dtype fp8-e4m3");
     }
+    require(llCapacity >= 0, "--ll-capacity", llCapacity, ">= 0");
+    if (mode == Mode.ll && llCapacity < tokens) {
+      throw CliException.usage("--mode ll needs every step to fit the LL capacity: --tokens = " + tokens + " > LL capacity " + llCapacity);
+    }
     require(window >= 1 && window <= 1024, "--window", window, "1..1024");
     require(!readyTimeout.isNegative() && !readyTimeout.isZero(), "--ready-timeout", readyTimeout.toSeconds(), "> 0 seconds");
     require(!stepTimeout.isNegative() && !stepTimeout.isZero(), "--step-timeout", stepTimeout.toSeconds(), "> 0 seconds");
@@ -73,16 +79,22 @@ public record RunOptions(
   }
 
   /**
-   * The LL capacity per rank the world is configured with. In auto mode the small steps fit it and
-   * the large ones do not, so the coordinator's rule yields both modes; in ll mode every step fits;
-   * in ht mode LL is off.
+   * The LL capacity a run uses unless told otherwise. In auto mode the small steps fit it and the
+   * large ones do not, so the coordinator's rule yields both modes; in ll mode every step fits; in
+   * ht mode LL is off.
    */
-  public int llCapacity() {
+  public static int defaultLlCapacity(Mode mode, int tokens) {
     return switch (mode) {
       case auto -> Math.max(1, tokens / 2);
       case ll -> tokens;
       case ht -> 0;
     };
+  }
+
+  /** The same world with another workload: what one phase of {@code ep bench} runs. */
+  public RunOptions phase(int phaseTokens, Mode phaseMode, int phaseSteps) {
+    return new RunOptions(ranks, phaseSteps, phaseTokens, hidden, experts, topk, dtype, kernel, phaseMode, llCapacity, seed, window,
+        readyTimeout, stepTimeout);
   }
 
   /** The world's configuration as every rank builds it. */

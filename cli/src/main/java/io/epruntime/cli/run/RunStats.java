@@ -103,6 +103,13 @@ public final class RunStats {
         firstProblem);
   }
 
+  /** Every latency so far, ascending, in nanoseconds (for distribution charts). */
+  public synchronized long[] sortedLatencies() {
+    long[] all = Arrays.copyOf(latencies, completed);
+    Arrays.sort(all);
+    return all;
+  }
+
   /** Nearest-rank percentile of a sorted array; 0 when empty. */
   static long percentile(long[] sorted, double p) {
     if (sorted.length == 0) {

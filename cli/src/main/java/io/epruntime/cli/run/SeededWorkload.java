@@ -63,7 +63,7 @@ public final class SeededWorkload {
     if (auto && index % 2 == 0 && max > capacity) {
       return capacity + 1 + rnd.nextInt(max - capacity);
     }
-    int hi = auto ? capacity : max;
+    int hi = auto ? Math.min(capacity, max) : max;
     int lo = Math.max(1, hi / 2);
     return lo + rnd.nextInt(hi - lo + 1);
   }

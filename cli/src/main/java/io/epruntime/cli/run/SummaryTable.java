@@ -20,8 +20,8 @@ public final class SummaryTable {
     rows.add(row("retried", Integer.toString(s.retried())));
     rows.add(row("latency", "p50 " + Units.latency(s.p50Nanos()) + "   p99 " + Units.latency(s.p99Nanos()) + "   max " + Units.latency(s.maxNanos())));
     rows.add(row("throughput", Units.decimal(s.stepsPerSecond(), 1) + " steps/s over " + Units.decimal(s.elapsedSeconds(), 2) + " s"));
-    rows.add(row("dispatch", Units.decimal(s.dispatchGbPerSecond(), 3) + " GB/s (" + s.dispatchBytes() + " bytes)"));
-    rows.add(row("combine", Units.decimal(s.combineGbPerSecond(), 3) + " GB/s (" + s.combineBytes() + " bytes)"));
+    rows.add(row("dispatch", Units.bandwidth(s.dispatchGbPerSecond() * 1e9) + " (" + s.dispatchBytes() + " bytes received, all ranks)"));
+    rows.add(row("combine", Units.bandwidth(s.combineGbPerSecond() * 1e9) + " (" + s.combineBytes() + " bytes sent back, all ranks)"));
     rows.add(row("generations", s.generations() + (s.lastGeneration() >= 0 ? " (last " + s.lastGeneration() + ")" : "")));
     if (s.firstProblem() != null) {
       rows.add(row("first problem", s.firstProblem()));

@@ -17,6 +17,17 @@ final class Units {
     return String.format(Locale.ROOT, "%.2f s", nanos / 1e9);
   }
 
+  /** A rate in bytes per second with a readable unit: 512 KB/s, 3.20 MB/s, 12.5 GB/s. */
+  static String bandwidth(double bytesPerSecond) {
+    if (bytesPerSecond >= 1e9) {
+      return String.format(Locale.ROOT, "%.2f GB/s", bytesPerSecond / 1e9);
+    }
+    if (bytesPerSecond >= 1e6) {
+      return String.format(Locale.ROOT, "%.2f MB/s", bytesPerSecond / 1e6);
+    }
+    return String.format(Locale.ROOT, "%.1f KB/s", bytesPerSecond / 1e3);
+  }
+
   static String decimal(double value, int digits) {
     return String.format(Locale.ROOT, "%." + digits + "f", value);
   }

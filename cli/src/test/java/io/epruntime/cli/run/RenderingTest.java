@@ -31,7 +31,7 @@ class RenderingTest {
     String table = SummaryTable.render("ep run: test", snapshot(10, 10, 1, 0), "target/ep-run/x");
     assertTrue(table.contains("\n  mismatches     1\n"), table);
     assertTrue(table.contains("  latency        p50 2.10 ms   p99 4.56 ms   max 7.89 ms\n"), table);
-    assertTrue(table.contains("  dispatch       0.500 GB/s"), table);
+    assertTrue(table.contains("  dispatch       500.00 MB/s (2000000000 bytes received, all ranks)"), table);
     assertTrue(table.contains("  first problem  step 7 (seq 8, HT, generation 1): rank 2 token 5"), table);
     assertTrue(table.contains("  logs           target/ep-run/x\n"), table);
     assertTrue(table.contains("FAILED"), table);
@@ -48,6 +48,9 @@ class RenderingTest {
     assertEquals("850 us", Units.latency(850_000));
     assertEquals("1.25 ms", Units.latency(1_250_000));
     assertEquals("2.40 s", Units.latency(2_400_000_000L));
+    assertEquals("512.0 KB/s", Units.bandwidth(512_000));
+    assertEquals("3.20 MB/s", Units.bandwidth(3_200_000));
+    assertEquals("12.50 GB/s", Units.bandwidth(12.5e9));
   }
 
   @Test

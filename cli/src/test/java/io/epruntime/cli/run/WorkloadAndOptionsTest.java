@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class WorkloadAndOptionsTest {
 
   static RunOptions options(int ranks, int experts, int tokens, RunOptions.Mode mode) {
-    return new RunOptions(ranks, 10, tokens, 64, experts, 2, DType.BF16, ExpertKernelSpec.scale(), mode, 7, 4,
+    return new RunOptions(ranks, 10, tokens, 64, experts, 2, DType.BF16, ExpertKernelSpec.scale(), mode, RunOptions.defaultLlCapacity(mode, tokens), 7, 4,
         Duration.ofSeconds(60), Duration.ofSeconds(30));
   }
 
@@ -67,13 +67,13 @@ class WorkloadAndOptionsTest {
   @Test
   void badNumbersNameTheFlagAndTheAllowedRange() {
     CliException e = assertThrows(CliException.class, () -> new RunOptions(4, 0, 8, 64, 8, 2, DType.BF16,
-        ExpertKernelSpec.scale(), RunOptions.Mode.auto, 1, 4, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+        ExpertKernelSpec.scale(), RunOptions.Mode.auto, 4, 1, 4, Duration.ofSeconds(1), Duration.ofSeconds(1)));
     assertEquals("--steps = 0 is not allowed; allowed: >= 1", e.getMessage());
     e = assertThrows(CliException.class, () -> new RunOptions(4, 1, 8, 64, 8, 9, DType.BF16,
-        ExpertKernelSpec.scale(), RunOptions.Mode.auto, 1, 4, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+        ExpertKernelSpec.scale(), RunOptions.Mode.auto, 4, 1, 4, Duration.ofSeconds(1), Duration.ofSeconds(1)));
     assertTrue(e.getMessage().startsWith("--topk = 9 is not allowed; allowed: 1..8"), e.getMessage());
     e = assertThrows(CliException.class, () -> new RunOptions(4, 1, 8, 100, 8, 2, DType.FP8_E4M3,
-        ExpertKernelSpec.scale(), RunOptions.Mode.auto, 1, 4, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+        ExpertKernelSpec.scale(), RunOptions.Mode.auto, 4, 1, 4, Duration.ofSeconds(1), Duration.ofSeconds(1)));
     assertEquals("--hidden = 100 must be a multiple of 128 for --dtype fp8-e4m3", e.getMessage());
   }
 
@@ -82,5 +82,20 @@ class WorkloadAndOptionsTest {
     assertEquals(16, options(2, 4, 32, RunOptions.Mode.auto).llCapacity());
     assertEquals(32, options(2, 4, 32, RunOptions.Mode.ll).llCapacity());
     assertEquals(0, options(2, 4, 32, RunOptions.Mode.ht).llCapacity());
+    CliException e = assertThrows(CliException.class, () -> options(2, 4, 32, RunOptions.Mode.ll).phase(64, RunOptions.Mode.ll, 5));
+    assertTrue(e.getMessage().startsWith("--mode ll needs every step to fit the LL capacity"), e.getMessage());
+  }
+
+  @Test
+  void aPhaseKeepsTheWorldAndItsCapacity() {
+    RunOptions world = options(2, 4, 64, RunOptions.Mode.ll);
+    RunOptions phase = world.phase(8, RunOptions.Mode.auto, 3);
+    assertEquals(world.epConfig(), phase.epConfig());
+    SeededWorkload w = new SeededWorkload(phase);
+    for (int i = 0; i < 3; i++) {
+      for (int t : w.step(i).tokensPerRank()) {
+        assertTrue(t >= 1 && t <= 8, "tokens " + t);
+      }
+    }
   }
 }

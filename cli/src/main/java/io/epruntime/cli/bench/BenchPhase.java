@@ -1,0 +1,82 @@
+package io.epruntime.cli.bench;
+
+import io.epruntime.cli.run.JsonLine;
+import io.epruntime.cli.run.RunOptions;
+import io.epruntime.cli.run.RunSnapshot;
+import java.util.List;
+import java.util.Locale;
+import java.util.StringJoiner;
+
+/**
+ * One measured phase of {@code ep bench} (a token size and a mode) and the renderings of a suite:
+ * the results file and the table on stdout.
+ */
+record BenchPhase(int tokensPerRank, String mode, int ranks, RunSnapshot snapshot, long[] sortedLatencies) {
+
+  /** Tokens of all ranks per second; per-rank counts are drawn from [T/2, T], so T * 3/4 on average. */
+  double approxTokensPerSecond() {
+    return snapshot.stepsPerSecond() * ranks * tokensPerRank * 0.75;
+  }
+
+  String json() {
+    RunSnapshot s = snapshot;
+    return new JsonLine()
+        .put("tokens_per_rank_max", tokensPerRank)
+        .put("mode", mode)
+        .put("steps", s.plannedSteps())
+        .put("verified", s.verified())
+        .put("mismatches", s.mismatches())
+        .put("p50_us", s.p50Nanos() / 1e3)
+        .put("p99_us", s.p99Nanos() / 1e3)
+        .put("max_us", s.maxNanos() / 1e3)
+        .put("steps_per_s", s.stepsPerSecond())
+        .put("dispatch_gbps", s.dispatchGbPerSecond())
+        .put("combine_gbps", s.combineGbPerSecond())
+        .put("dispatch_bytes", s.dispatchBytes())
+        .put("combine_bytes", s.combineBytes())
+        .put("wall_s", s.elapsedSeconds())
+        .toString();
+  }
+
+  static String resultsJson(RunOptions world, String backend, String date, String command, String machineJson,
+      List<BenchPhase> phases, boolean allVerified) {
+    StringJoiner results = new StringJoiner(",", "[", "]");
+    for (BenchPhase p : phases) {
+      results.add(p.json());
+    }
+    String config = new JsonLine()
+        .put("ranks", world.ranks())
+        .put("hidden", world.hidden())
+        .put("experts", world.experts())
+        .put("topk", world.topk())
+        .put("dtype", world.dtype().configName())
+        .put("expert_kernel", world.kernel().name())
+        .put("ll_capacity", world.llCapacity())
+        .put("window", world.window())
+        .put("tokens_per_rank", "uniform in [T/2, T] per rank and step")
+        .toString();
+    return new JsonLine()
+        .put("suite", "ep-bench-end-to-end")
+        .put("backend", backend)
+        .put("date", date)
+        .put("command", command)
+        .putRaw("machine", machineJson)
+        .putRaw("config", config)
+        .put("all_verified", allVerified)
+        .putRaw("results", results.toString())
+        .toString();
+  }
+
+  static String table(String backend, List<BenchPhase> phases) {
+    StringBuilder b = new StringBuilder("ep bench (" + backend + "): latency is submit-to-result, per step\n");
+    b.append(String.format(Locale.ROOT, "%8s %5s %9s %10s %10s %10s %10s %12s %6s%n",
+        "tokens", "mode", "steps", "p50 us", "p99 us", "max us", "steps/s", "dispatch GB/s", "bad"));
+    for (BenchPhase p : phases) {
+      RunSnapshot s = p.snapshot;
+      b.append(String.format(Locale.ROOT, "%8d %5s %9d %10.0f %10.0f %10.0f %10.1f %12.4f %6d%n",
+          p.tokensPerRank, p.mode, s.plannedSteps(), s.p50Nanos() / 1e3, s.p99Nanos() / 1e3, s.maxNanos() / 1e3,
+          s.stepsPerSecond(), s.dispatchGbPerSecond(), s.mismatches() + s.failed()));
+    }
+    return b.toString();
+  }
+}
