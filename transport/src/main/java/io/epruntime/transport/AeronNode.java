@@ -1,7 +1,6 @@
 package io.epruntime.transport;
 
 import io.aeron.Aeron;
-import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.epruntime.transport.internal.TieredIdleStrategy;
@@ -15,8 +14,10 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -26,13 +27,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One process's Aeron: an embedded media driver (own directory, deleted on start, memory-backed
- * under /dev/shm where it exists, one SHARED thread with a back-off idle strategy that parks
- * longer once idle for a while, see {@link TieredIdleStrategy}), an Aeron client
- * and the transport thread that sends and receives whole frames of any size.
+ * under /dev/shm where it exists), an Aeron client and one transport thread that runs the driver's
+ * duty cycle (INVOKER mode) and sends and receives whole frames of any size. The thread idles with
+ * a back-off strategy that parks longer once idle for a while ({@link TieredIdleStrategy}).
  *
  * <p>All of a node's streams listen on one UDP endpoint, {@link #endpoint()}; peers send to
- * {@code endpoint + streamId}. An idle node parks its two threads (driver and transport) for
- * {@code deep-idle-park} at a time, so it costs next to no CPU.
+ * {@code endpoint + streamId}. An idle node parks its transport thread for {@code deep-idle-park}
+ * at a time (the Aeron client's conductor sleeps too), so it costs next to no CPU.
  *
  * <pre>
  *   send(peerEndpoint, stream, frame) -&gt; TransportAgent -&gt; media driver -&gt; UDP -&gt; peer's driver
@@ -46,55 +47,56 @@ public final class AeronNode implements AutoCloseable {
 
   private final TransportSettings settings;
   private final MediaDriver driver;
+  private final TransportAgent agent;
+  private final AgentRunner runner;
   private final Aeron aeron;
   private final String endpoint;
   private final String channel;
-  private final Subscription portHolder;
-  private final TransportAgent agent;
-  private final AgentRunner runner;
 
-  private AeronNode(TransportSettings settings, MediaDriver driver, Aeron aeron, String endpoint, Subscription portHolder) {
+  private AeronNode(TransportSettings settings, MediaDriver driver, TransportAgent agent, AgentRunner runner, Aeron aeron, int port) {
     this.settings = settings;
     this.driver = driver;
+    this.agent = agent;
+    this.runner = runner;
     this.aeron = aeron;
-    this.endpoint = endpoint;
-    this.channel = Streams.channel(settings.bindHost() + ":" + endpoint.substring(endpoint.lastIndexOf(':') + 1));
-    this.portHolder = portHolder;
-    this.agent = new TransportAgent(aeron, settings.chunkSize(), settings.maxMessageSize());
-    this.runner = new AgentRunner(idleStrategy(settings), e -> LOG.error("transport thread error", e), null, agent);
-    AgentRunner.startOnThread(runner, r -> {
-      Thread t = new Thread(r, "ep-transport-" + endpoint);
-      t.setDaemon(true);
-      return t;
-    });
+    this.endpoint = settings.hostForPeers() + ":" + port;
+    this.channel = Streams.channel(settings.bindHost() + ":" + port);
   }
 
-  /** Starts the media driver, the client and the transport thread; throws with the cause when it cannot. */
+  /** Starts the media driver, the transport thread and the client; throws with the cause when it cannot. */
   public static AeronNode start(TransportSettings settings) {
     String dir = settings.aeronDir().isBlank() ? freshDirectory() : settings.aeronDir();
     MediaDriver.Context ctx = new MediaDriver.Context()
         .aeronDirectoryName(dir)
         .dirDeleteOnStart(true)
         .dirDeleteOnShutdown(true)
-        .threadingMode(ThreadingMode.SHARED)
-        .sharedIdleStrategy(idleStrategy(settings))
+        .threadingMode(ThreadingMode.INVOKER) // run by the transport thread: one thread per node
         .publicationTermBufferLength(settings.termLength())
         .ipcTermBufferLength(settings.termLength())
         .termBufferSparseFile(true)
         .errorHandler(e -> LOG.warn("media driver error in {}", dir, e));
     MediaDriver driver = MediaDriver.launch(ctx);
+    TransportAgent agent = new TransportAgent(driver.sharedAgentInvoker(), settings.chunkSize(), settings.maxMessageSize(),
+        settings.deepIdleAfter().toNanos());
+    AgentRunner runner = new AgentRunner(idleStrategy(settings), e -> LOG.error("transport thread error", e), null, agent);
     Aeron aeron = null;
     try {
+      AgentRunner.startOnThread(runner, r -> {
+        Thread t = new Thread(r, "ep-transport");
+        t.setDaemon(true);
+        return t;
+      });
       aeron = Aeron.connect(new Aeron.Context()
           .aeronDirectoryName(driver.aeronDirectoryName())
           .errorHandler(e -> LOG.warn("aeron client error", e)));
+      agent.attach(aeron);
       int port = settings.port() != 0 ? settings.port() : freeUdpPort(settings.bindHost());
-      Subscription holder = aeron.addSubscription(Streams.channel(settings.bindHost() + ":" + port), PORT_HOLDER_STREAM);
-      String endpoint = settings.hostForPeers() + ":" + port;
-      LOG.info("aeron node up: endpoint {}, driver dir {}", endpoint, driver.aeronDirectoryName());
-      return new AeronNode(settings, driver, aeron, endpoint, holder);
+      AeronNode node = new AeronNode(settings, driver, agent, runner, aeron, port);
+      node.subscribe(PORT_HOLDER_STREAM, frame -> { });
+      LOG.info("aeron node up: endpoint {}, driver dir {}", node.endpoint, driver.aeronDirectoryName());
+      return node;
     } catch (RuntimeException e) {
-      CloseHelper.quietCloseAll(aeron, driver);
+      CloseHelper.quietCloseAll(aeron, runner, driver);
       throw e;
     }
   }
@@ -150,30 +152,48 @@ public final class AeronNode implements AutoCloseable {
 
   /**
    * Delivers every frame arriving on {@code streamId} to {@code listener} (on the transport thread)
-   * until the returned handle is closed. One listener per stream; a second replaces the first.
+   * until the returned handle is closed; returns once the subscription is live. One listener per
+   * stream; a second replaces the first.
    */
   public AutoCloseable listen(int streamId, MessageListener listener) {
     if (streamId == PORT_HOLDER_STREAM) {
       throw new IllegalArgumentException("stream " + PORT_HOLDER_STREAM + " is reserved by the transport");
     }
-    Subscription s = aeron.addSubscription(channel, streamId, image -> { },
-        image -> agent.sessionGone(streamId, image.sessionId()));
-    agent.listen(streamId, s, listener);
-    LockSupport.unpark(runner.thread());
+    subscribe(streamId, listener);
     return () -> {
-      if (runner.isClosed()) {
-        return; // the agent closed every subscription on its way out
+      if (!runner.isClosed()) {
+        CompletableFuture<Void> done = agent.unlisten(streamId);
+        LockSupport.unpark(runner.thread());
+        done.orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
       }
-      CompletableFuture<Void> done = agent.unlisten(streamId);
-      LockSupport.unpark(runner.thread());
-      done.orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
     };
   }
 
-  /** Stops the transport thread, the client and the driver, and deletes the driver's directory. */
+  private void subscribe(int streamId, MessageListener listener) {
+    CompletableFuture<Void> ready = agent.listen(channel, streamId, listener);
+    LockSupport.unpark(runner.thread());
+    try {
+      ready.get(settings.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re : new TransportException("subscribing failed", e.getCause());
+    } catch (TimeoutException e) {
+      throw new TransportException("subscription to " + channel + " stream " + streamId + " not live after " + settings.sendTimeout().toMillis() + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException("interrupted while subscribing to stream " + streamId);
+    }
+  }
+
+  /** Stops the transport work, the client, the transport thread and the driver, and deletes its directory. */
   @Override
   public void close() {
-    CloseHelper.quietCloseAll(runner, portHolder, aeron, driver);
+    if (!runner.isClosed()) {
+      CompletableFuture<Void> stopped = agent.shutdown();
+      LockSupport.unpark(runner.thread());
+      stopped.orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }
+    // The client's close talks to the driver, which the transport thread still runs.
+    CloseHelper.quietCloseAll(aeron, runner, driver);
     LOG.info("aeron node {} closed", endpoint);
   }
 }

@@ -21,6 +21,7 @@ final class BenchJson {
     put("cpus", Runtime.getRuntime().availableProcessors());
     put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+    put("loadavg_at_end", loadAverage());
   }
 
   private static String machine() {
@@ -38,12 +39,22 @@ final class BenchJson {
     }
   }
 
+  /** The 1-minute load average now (Linux), so a reader can tell a busy machine's figures apart. */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
   BenchJson put(String key, Object value) {
     fields.put(key, value);
     return this;
   }
 
   String render() {
+    fields.put("loadavg_at_end", loadAverage());
     return fields.entrySet().stream()
         .map(e -> "  \"" + e.getKey() + "\": " + value(e.getValue()))
         .collect(Collectors.joining(",\n", "{\n", "\n}\n"));

@@ -17,12 +17,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's transport thread: offers queued frames chunk by chunk and polls every listened stream.
+ * The node's one transport thread: it runs the embedded media driver's duty cycle (the driver is in
+ * INVOKER mode, so it has no threads of its own), offers queued frames chunk by chunk and polls
+ * every listened stream. One thread means one wake-up per idle park for the whole node. Every Aeron
+ * client call made here is asynchronous ({@code asyncAdd*}, {@code asyncRemove*}): a blocking call
+ * would wait for the driver that only this thread runs.
  * Back-pressure and not-connected publications are not retried in a loop: the frame stays queued
  * and the next duty cycle tries again, with the back-off idle strategy parking the thread in between,
  * until the frame's send timeout. Everything here runs on that one thread; other threads talk to it
@@ -32,13 +37,18 @@ public final class TransportAgent implements Agent {
   private static final Logger LOG = LoggerFactory.getLogger(TransportAgent.class);
   private static final int FRAGMENT_LIMIT = 64;
 
-  private final Aeron aeron;
+  private final AgentInvoker driver;
+  private volatile Aeron aeron;
+  private boolean stopped;
   private final int chunkSize;
   private final long maxMessageSize;
+  private final long activeWindowNs;
+  private long lastActivityNs = System.nanoTime();
   private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
   private final Map<String, Destination> destinations = new HashMap<>();
   private final List<Destination> busy = new ArrayList<>();
   private final Map<Integer, Inbound> inbounds = new HashMap<>();
+  private final List<Listen> pendingListens = new ArrayList<>();
   private final AtomicLong messageIds = new AtomicLong(System.nanoTime());
   private final UnsafeBuffer chunkHeader = new UnsafeBuffer(new byte[ChunkHeader.BYTES]);
 
@@ -59,14 +69,33 @@ public final class TransportAgent implements Agent {
 
   private record Inbound(Subscription subscription, FragmentAssembler assembler, ChunkReassembler reassembler) {}
 
-  private record Listen(int streamId, Subscription subscription, MessageListener listener) {}
+  private static final class Listen {
+    final String channel;
+    final int streamId;
+    final MessageListener listener;
+    final CompletableFuture<Void> ready = new CompletableFuture<>();
+    long registrationId = Aeron.NULL_VALUE;
+
+    Listen(String channel, int streamId, MessageListener listener) {
+      this.channel = channel;
+      this.streamId = streamId;
+      this.listener = listener;
+    }
+  }
 
   private record Unlisten(int streamId, CompletableFuture<Void> done) {}
 
+  private record Shutdown(CompletableFuture<Void> done) {}
+
   private record SessionGone(int streamId, int sessionId) {}
 
-  public TransportAgent(Aeron aeron, int chunkSize, long maxMessageSize) {
-    this.aeron = aeron;
+  /**
+   * @param driver the media driver's invoker, run on every duty cycle from the start
+   * @param activeWindowNs how long after the last frame moved the driver's work keeps the thread awake
+   */
+  public TransportAgent(AgentInvoker driver, int chunkSize, long maxMessageSize, long activeWindowNs) {
+    this.driver = driver;
+    this.activeWindowNs = activeWindowNs;
     this.chunkSize = chunkSize;
     this.maxMessageSize = maxMessageSize;
   }
@@ -87,9 +116,26 @@ public final class TransportAgent implements Agent {
     return o.done;
   }
 
-  /** Hands a subscription and its listener to the thread; thread-safe. */
-  public void listen(int streamId, Subscription subscription, MessageListener listener) {
-    inbox.add(new Listen(streamId, subscription, listener));
+  /** Connects the Aeron client, once it is up (it needs the driver this agent runs to connect). */
+  public void attach(Aeron client) {
+    this.aeron = client;
+  }
+
+  /**
+   * Subscribes {@code listener} to {@code streamId} on {@code channel}, replacing an earlier
+   * listener of that stream; the future completes once the subscription is live. Thread-safe.
+   */
+  public CompletableFuture<Void> listen(String channel, int streamId, MessageListener listener) {
+    Listen l = new Listen(channel, streamId, listener);
+    inbox.add(l);
+    return l.ready;
+  }
+
+  /** Stops all transport work (pending sends fail) but keeps running the driver until closed. */
+  public CompletableFuture<Void> shutdown() {
+    Shutdown s = new Shutdown(new CompletableFuture<>());
+    inbox.add(s);
+    return s.done;
   }
 
   /** Stops polling {@code streamId} and closes its subscription; the future completes when done. */
@@ -106,7 +152,11 @@ public final class TransportAgent implements Agent {
 
   @Override
   public int doWork() {
+    if (stopped || aeron == null) {
+      return driver.invoke();
+    }
     int work = drainInbox();
+    work += completeListens();
     long now = System.nanoTime();
     for (int i = busy.size() - 1; i >= 0; i--) {
       Destination d = busy.get(i);
@@ -115,8 +165,41 @@ public final class TransportAgent implements Agent {
         busy.remove(i);
       }
     }
+    int driverWork = driver.invoke(); // sends what was just offered, reads the sockets
     for (Inbound in : inbounds.values()) {
       work += in.subscription.poll(in.assembler, FRAGMENT_LIMIT);
+    }
+    if (work > 0 || !busy.isEmpty() || !pendingListens.isEmpty()) {
+      lastActivityNs = now;
+    }
+    // The driver's own chores (heartbeats, status messages, timers) would reset the idle strategy
+    // several times a second and keep an idle node out of its deep park; they count as work only
+    // while frames are moving.
+    return now - lastActivityNs < activeWindowNs ? work + driverWork : work;
+  }
+
+  private int completeListens() {
+    int work = 0;
+    for (int i = pendingListens.size() - 1; i >= 0; i--) {
+      Listen l = pendingListens.get(i);
+      Subscription s;
+      try {
+        s = aeron.getSubscription(l.registrationId);
+      } catch (RuntimeException e) {
+        pendingListens.remove(i);
+        l.ready.completeExceptionally(new TransportException("cannot subscribe to " + l.channel + " stream " + l.streamId + ": " + e.getMessage(), e));
+        continue;
+      }
+      if (s != null) {
+        pendingListens.remove(i);
+        ChunkReassembler r = new ChunkReassembler(l.streamId, maxMessageSize, l.listener);
+        Inbound old = inbounds.put(l.streamId, new Inbound(s, new FragmentAssembler(r), r));
+        if (old != null) {
+          aeron.asyncRemoveSubscription(old.subscription.registrationId());
+        }
+        l.ready.complete(null);
+        work++;
+      }
     }
     return work;
   }
@@ -134,17 +217,24 @@ public final class TransportAgent implements Agent {
         }
         d.queue.add(o);
       } else if (cmd instanceof Listen l) {
-        ChunkReassembler r = new ChunkReassembler(l.streamId, maxMessageSize, l.listener);
-        Inbound old = inbounds.put(l.streamId, new Inbound(l.subscription, new FragmentAssembler(r), r));
-        if (old != null) {
-          old.subscription.close();
+        int stream = l.streamId;
+        try {
+          l.registrationId = aeron.asyncAddSubscription(l.channel, stream, image -> { },
+              image -> sessionGone(stream, image.sessionId()));
+          pendingListens.add(l);
+        } catch (RuntimeException e) {
+          l.ready.completeExceptionally(new TransportException("cannot subscribe to " + l.channel + " stream " + stream + ": " + e.getMessage(), e));
         }
       } else if (cmd instanceof Unlisten u) {
         Inbound old = inbounds.remove(u.streamId);
         if (old != null) {
-          old.subscription.close();
+          aeron.asyncRemoveSubscription(old.subscription.registrationId());
         }
         u.done.complete(null);
+      } else if (cmd instanceof Shutdown sd) {
+        stopTransport();
+        sd.done.complete(null);
+        return work;
       } else if (cmd instanceof SessionGone g) {
         Inbound in = inbounds.get(g.streamId);
         if (in != null) {
@@ -178,7 +268,7 @@ public final class TransportAgent implements Agent {
       }
       if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
         // A fresh publication is a fresh session: the receiver restarts reassembly at chunk 0.
-        d.publication.close();
+        aeron.asyncRemovePublication(d.publication.registrationId());
         d.publication = null;
         d.registrationId = Aeron.NULL_VALUE;
         o.nextChunk = 0;
@@ -243,23 +333,36 @@ public final class TransportAgent implements Agent {
     return "admin action";
   }
 
-  @Override
-  public void onClose() {
+  /** Fails what is queued and forgets every publication and subscription; Aeron.close frees them. */
+  private void stopTransport() {
+    stopped = true;
     TransportException closed = new TransportException("transport closed");
-    for (Object cmd : inbox) {
+    Object cmd;
+    while ((cmd = inbox.poll()) != null) {
       if (cmd instanceof Outbound o) {
         o.done.completeExceptionally(closed);
+      } else if (cmd instanceof Listen l) {
+        l.ready.completeExceptionally(closed);
       } else if (cmd instanceof Unlisten u) {
         u.done.complete(null);
+      } else if (cmd instanceof Shutdown s) {
+        s.done.complete(null);
       }
     }
     for (Destination d : destinations.values()) {
       d.queue.forEach(o -> o.done.completeExceptionally(closed));
-      if (d.publication != null) {
-        d.publication.close();
-      }
+      d.queue.clear();
     }
-    inbounds.values().forEach(in -> in.subscription.close());
+    pendingListens.forEach(l -> l.ready.completeExceptionally(closed));
+    pendingListens.clear();
+    destinations.clear();
+    busy.clear();
+    inbounds.clear();
+  }
+
+  @Override
+  public void onClose() {
+    stopTransport();
     LOG.debug("transport agent closed");
   }
 }
