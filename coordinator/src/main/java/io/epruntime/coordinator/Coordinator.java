@@ -35,6 +35,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
@@ -154,9 +156,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
       context.getLog().warn("rank {} restarted: {} replaces {}", h.rank(), h.rankRef().path().address(), a.replaced().address());
       endGeneration("rank " + h.rank() + " was replaced by a new incarnation");
     }
-    if (a.fresh()) {
-      context.watchWith(h.rankRef(), new RankGone(h.rankRef()));
-    }
+    watchOnceUp(a.entry());
     sequencer.observeSeq(registry.maxLastSeq());
     generation = Math.max(generation, registry.maxGeneration());
     if (state != State.FORMING && h.health().startsWith("failed")) {
@@ -195,6 +195,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
       if (!listed.contains(e.ref)) {
         e.ref.tell(new Probe(nonce, context.getSelf()));
       }
+      watchOnceUp(e);
     }
     List<Integer> silent = registry.silent(System.nanoTime());
     if (!silent.isEmpty() && state != State.FORMING) {
@@ -204,7 +205,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
   }
 
   private Behavior<ToCoordinator> maybeForm() {
-    if (state != State.FORMING || !registry.missing(System.nanoTime()).isEmpty()) {
+    if (state != State.FORMING || !registry.missing(System.nanoTime(), this::memberUp).isEmpty()) {
       return this;
     }
     generation = Math.max(generation, registry.maxGeneration()) + 1;
@@ -314,6 +315,29 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     return this;
   }
 
+  /**
+   * Watches a rank's actor once its node is an Up member. Watching earlier is unreliable: the
+   * removal of the node's previous incarnation (same host and port) terminates watches by address.
+   */
+  private void watchOnceUp(Entry e) {
+    if (!e.watched && memberUp(e.address())) {
+      e.watched = true;
+      context.watchWith(e.ref, new RankGone(e.ref));
+    }
+  }
+
+  /** True when the cluster has an Up member at {@code address} (this node's own rank counts too). */
+  private boolean memberUp(Address address) {
+    Address self = Cluster.get(context.getSystem()).selfMember().address();
+    Address a = address.hasLocalScope() ? self : address;
+    for (Member m : Cluster.get(context.getSystem()).state().getMembers()) {
+      if (m.address().equals(a) && m.status() == MemberStatus.up()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void remember(String refusal) {
     refusals.add(refusal);
     if (refusals.size() > 16) {
@@ -322,7 +346,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
   }
 
   private String statusLine() {
-    return "world is " + state.label() + " (generation " + generation + "; ranks missing " + registry.missing(System.nanoTime()) + ")";
+    return "world is " + state.label() + " (generation " + generation + "; ranks missing " + registry.missing(System.nanoTime(), this::memberUp) + ")";
   }
 
   private Behavior<ToCoordinator> onGetWorld(GetWorld g) {
@@ -331,7 +355,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     for (int r = 0; r < n; r++) {
       endpoints.add(registry.get(r).map(e -> e.endpoint).orElse(""));
     }
-    g.replyTo().tell(new WorldView(state.label(), generation, settings.world(), endpoints, registry.missing(System.nanoTime())));
+    g.replyTo().tell(new WorldView(state.label(), generation, settings.world(), endpoints, registry.missing(System.nanoTime(), this::memberUp)));
     return this;
   }
 

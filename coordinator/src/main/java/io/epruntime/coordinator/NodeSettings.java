@@ -2,8 +2,8 @@ package io.epruntime.coordinator;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import io.epruntime.protocol.DType;
 import io.epruntime.protocol.EpArgumentException;
+import io.epruntime.protocol.config.EpSettings;
 import io.epruntime.protocol.ep.EpConfig;
 import java.time.Duration;
 import java.util.List;
@@ -54,11 +54,9 @@ public record NodeSettings(
     }
   }
 
-  /** The world's shape from {@code ep.world-size}, {@code ep.experts}, ... */
+  /** The world's shape from {@code ep.world-size}, {@code ep.experts}, ... (validated by {@link EpSettings}). */
   public static EpConfig worldConfig(Config c) {
-    return new EpConfig(
-        c.getInt("ep.world-size"), c.getInt("ep.experts"), c.getInt("ep.hidden"), c.getInt("ep.topk"),
-        c.getInt("ep.ll-max-tokens-per-rank"), c.getInt("ep.alignment"), DType.parse("ep.dtype", c.getString("ep.dtype")));
+    return EpSettings.fromConfig(c).world();
   }
 
   /** Seed nodes as Pekko addresses of the {@code ep} actor system. */

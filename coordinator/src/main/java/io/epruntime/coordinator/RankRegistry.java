@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -48,6 +49,7 @@ final class RankRegistry {
     long lastSeq;
     long lastSeenNanos;
     boolean reachable = true;
+    boolean watched;
 
     Entry(int rank, ActorRef<ToRank> ref) {
       this.rank = rank;
@@ -136,12 +138,16 @@ final class RankRegistry {
     return out;
   }
 
-  /** Ranks 0..N-1 without a live, reachable entry. */
-  List<Integer> missing(long nowNanos) {
+  /**
+   * Ranks 0..N-1 without a live, reachable entry on a node that is an Up member ({@code memberUp}):
+   * a restarted rank counts only once its new incarnation is Up, so a world never forms around a
+   * node that the cluster is still replacing.
+   */
+  List<Integer> missing(long nowNanos, Predicate<Address> memberUp) {
     List<Integer> out = new ArrayList<>();
     for (int r = 0; r < world.worldSize(); r++) {
       Entry e = ranks.get(r);
-      if (e == null || !e.reachable || nowNanos - e.lastSeenNanos >= staleAfterNanos) {
+      if (e == null || !e.reachable || nowNanos - e.lastSeenNanos >= staleAfterNanos || !memberUp.test(e.address())) {
         out.add(r);
       }
     }

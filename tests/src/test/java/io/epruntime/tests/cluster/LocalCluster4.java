@@ -116,6 +116,24 @@ final class LocalCluster4 implements AutoCloseable {
     Process p = processes.remove(r);
     p.destroyForcibly();
     p.waitFor(30, TimeUnit.SECONDS);
+    deleteAeronDirs(p.pid());
+  }
+
+  /** A killed node cannot delete its media driver's directory; do it for it. */
+  private static void deleteAeronDirs(long pid) {
+    for (String base : List.of("/dev/shm", System.getProperty("java.io.tmpdir"))) {
+      File[] dirs = new File(base).listFiles((d, name) -> name.startsWith("ep-aeron-" + pid + "-"));
+      if (dirs == null) {
+        continue;
+      }
+      for (File dir : dirs) {
+        try (var walk = Files.walk(dir.toPath())) {
+          walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+          // best effort: a leftover directory is only disk space
+        }
+      }
+    }
   }
 
   List<String> gateways(int... order) {
@@ -171,20 +189,21 @@ final class LocalCluster4 implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Process p : processes.values()) {
+    List<Process> all = new ArrayList<>(processes.values());
+    all.addAll(extras);
+    for (Process p : all) {
       p.destroyForcibly();
     }
-    for (Process p : extras) {
-      p.destroyForcibly();
-    }
-    for (Process p : processes.values()) {
+    for (Process p : all) {
       try {
         p.waitFor(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      deleteAeronDirs(p.pid());
     }
     processes.clear();
+    extras.clear();
   }
 
   private static int freePort() {
