@@ -37,7 +37,9 @@ public final class GpuProbe {
         result = JCudaProbe.run();
       } catch (Throwable t) {
         // UnsatisfiedLinkError (no libcuda.so.1, glibc too old), NoClassDefFoundError, anything.
-        result = Result.no("JCuda could not initialise the CUDA driver: " + t);
+        String msg = String.valueOf(t.getMessage()).lines().findFirst().orElse("");
+        result = Result.no("JCuda could not initialise the CUDA driver: " + t.getClass().getSimpleName() + ": " + msg
+            + (t.getCause() != null ? " (" + t.getCause() + ")" : "") + "; libcuda.so.1 missing?");
       }
     }
     return result;

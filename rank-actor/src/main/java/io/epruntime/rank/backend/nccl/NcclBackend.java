@@ -85,6 +85,11 @@ public final class NcclBackend implements EpBackend {
     return gpu;
   }
 
+  /** The current generation's state; GPU thread only (tests read device buffers through it). */
+  NcclWorld currentWorld() {
+    return world;
+  }
+
   @Override
   public byte[] newUniqueId() {
     return NativeEpLibrary.ncclUniqueId();
