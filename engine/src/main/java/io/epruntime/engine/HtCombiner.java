@@ -11,11 +11,13 @@ import java.util.Arrays;
 final class HtCombiner {
   private final EpConfig config;
   private final int rank;
+  private final PayloadAllocator allocator;
   private final DType combineDType;
 
-  HtCombiner(EpConfig config, int rank) {
+  HtCombiner(EpConfig config, int rank, PayloadAllocator allocator) {
     this.config = config;
     this.rank = rank;
+    this.allocator = allocator;
     this.combineDType = config.dtype().combineDType();
   }
 
@@ -67,7 +69,7 @@ final class HtCombiner {
     ByteBuffer[] out = new ByteBuffer[config.worldSize()];
     for (int s = 0; s < out.length; s++) {
       int rows = prefix[s + 1] - prefix[s];
-      ByteBuffer p = Wire.allocate(Wire.HEADER_BYTES + 4L * rows + (long) rows * rowBytes);
+      ByteBuffer p = Wire.allocate(allocator, Wire.HEADER_BYTES + 4L * rows + (long) rows * rowBytes);
       Wire.writeHeader(p, new Wire.Header(Wire.HT_COMBINE, rank, s, rows, config.hidden(), combineDType, 0,
           config.topk(), handle.sourceTokens()[s]));
       int[] tokens = Arrays.copyOfRange(handle.recvSrcToken(), prefix[s], prefix[s + 1]);

@@ -11,10 +11,12 @@ import java.nio.ByteBuffer;
 final class HtDispatcher {
   private final EpConfig config;
   private final int rank;
+  private final PayloadAllocator allocator;
 
-  HtDispatcher(EpConfig config, int rank) {
+  HtDispatcher(EpConfig config, int rank, PayloadAllocator allocator) {
     this.config = config;
     this.rank = rank;
+    this.allocator = allocator;
   }
 
   DispatchLayout layout(Routing routing) {
@@ -56,7 +58,7 @@ final class HtDispatcher {
       boolean self = d == rank;
       long bytes = Wire.HEADER_BYTES + 4L * rows + 8L * rows * k + rowAndScaleBytes(rows)
           + (self ? (long) tokens * n : 0);
-      ByteBuffer p = Wire.allocate(bytes);
+      ByteBuffer p = Wire.allocate(allocator, bytes);
       Wire.writeHeader(p, new Wire.Header(Wire.HT_DISPATCH, rank, d, rows, config.hidden(), config.dtype(),
           self ? Wire.FLAG_SENDER_LAYOUT : 0, k, tokens));
       int off = Wire.HEADER_BYTES;
@@ -163,7 +165,7 @@ final class HtDispatcher {
     ByteBuffer[] out = new ByteBuffer[config.worldSize()];
     for (int d = 0; d < out.length; d++) {
       int[] list = handle.sendTokens(d);
-      ByteBuffer p = Wire.allocate(Wire.HEADER_BYTES + rowAndScaleBytes(list.length));
+      ByteBuffer p = Wire.allocate(allocator, Wire.HEADER_BYTES + rowAndScaleBytes(list.length));
       Wire.writeHeader(p, new Wire.Header(Wire.HT_CACHED_DISPATCH, rank, d, list.length, config.hidden(), config.dtype(),
           0, config.topk(), x.tokens()));
       putRows(p, Wire.HEADER_BYTES, x, list);

@@ -12,11 +12,13 @@ import java.util.Arrays;
 final class LlExchange {
   private final EpConfig config;
   private final int rank;
+  private final PayloadAllocator allocator;
   private final DType combineDType;
 
-  LlExchange(EpConfig config, int rank) {
+  LlExchange(EpConfig config, int rank, PayloadAllocator allocator) {
     this.config = config;
     this.rank = rank;
+    this.allocator = allocator;
     this.combineDType = config.dtype().combineDType();
   }
 
@@ -41,7 +43,7 @@ final class LlExchange {
     int[][] local = new int[n][];
     int[][] token = new int[n][];
     for (int d = 0; d < n; d++) {
-      out[d] = Wire.allocate(Wire.HEADER_BYTES + (long) pairs[d] * (8 + rowBytes + scaleBytes));
+      out[d] = Wire.allocate(allocator, Wire.HEADER_BYTES + (long) pairs[d] * (8 + rowBytes + scaleBytes));
       Wire.writeHeader(out[d], new Wire.Header(Wire.LL_DISPATCH, rank, d, pairs[d], h, config.dtype(), 0, k, x.tokens()));
       local[d] = new int[pairs[d]];
       token[d] = new int[pairs[d]];
@@ -152,7 +154,7 @@ final class LlExchange {
       for (int l = 0; l < handle.localExperts(); l++) {
         pairs += handle.count(l, s);
       }
-      ByteBuffer p = Wire.allocate(Wire.HEADER_BYTES + (long) pairs * (8 + rowBytes));
+      ByteBuffer p = Wire.allocate(allocator, Wire.HEADER_BYTES + (long) pairs * (8 + rowBytes));
       Wire.writeHeader(p, new Wire.Header(Wire.LL_COMBINE, rank, s, pairs, config.hidden(), combineDType, 0, config.topk(), 0));
       int[] local = new int[pairs];
       int[] token = new int[pairs];

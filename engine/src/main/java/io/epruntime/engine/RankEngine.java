@@ -62,15 +62,20 @@ public final class RankEngine {
   private final LlCombineReceiver llCombineReceiver;
 
   public RankEngine(EpConfig config, int rank) {
-    if (config == null) {
-      throw new EpArgumentException("config", "config is required");
+    this(config, rank, PayloadAllocator.heap());
+  }
+
+  /** A rank whose payloads come from {@code allocator} (recycled or off-heap buffers). */
+  public RankEngine(EpConfig config, int rank, PayloadAllocator allocator) {
+    if (config == null || allocator == null) {
+      throw new EpArgumentException(config == null ? "config" : "allocator", "config and allocator are required");
     }
     EpArgumentException.require(rank >= 0 && rank < config.worldSize(), "rank", rank, "0.." + (config.worldSize() - 1));
     this.config = config;
     this.rank = rank;
-    this.htDispatcher = new HtDispatcher(config, rank);
-    this.htCombiner = new HtCombiner(config, rank);
-    this.llExchange = new LlExchange(config, rank);
+    this.htDispatcher = new HtDispatcher(config, rank, allocator);
+    this.htCombiner = new HtCombiner(config, rank, allocator);
+    this.llExchange = new LlExchange(config, rank, allocator);
     this.llCombineReceiver = new LlCombineReceiver(config, rank);
   }
 

@@ -12,17 +12,22 @@ import java.util.List;
 /**
  * N ranks simulated in one JVM: N {@link RankEngine}s whose payloads are handed over in memory.
  * This is the reference every cluster step and every GPU result is checked against. Every list
- * argument and result is indexed by rank. Single-threaded and deterministic.
+ * argument and result is indexed by rank. Single-threaded and deterministic. Payload buffers are
+ * recycled from one exchange to the next (a receive copies out all it keeps), so a steady run
+ * does not pay for fresh zero-filled payload memory; results are always fresh.
  */
 public final class ReferenceEngine {
   private final EpConfig config;
   private final RankEngine[] ranks;
+  private final PayloadPool pool;
 
   public ReferenceEngine(EpConfig config) {
     this.config = config;
     this.ranks = new RankEngine[config.worldSize()];
+    // One exchange's payloads (N x N) are kept for the next; results never share their memory.
+    this.pool = new PayloadPool(config.worldSize() * config.worldSize());
     for (int r = 0; r < ranks.length; r++) {
-      ranks[r] = new RankEngine(config, r);
+      ranks[r] = new RankEngine(config, r, pool);
     }
   }
 
@@ -54,6 +59,7 @@ public final class ReferenceEngine {
     for (int r = 0; r < ranks.length; r++) {
       out.add(ranks[r].htDispatchReceive(column(sent, r)));
     }
+    pool.release(sent);
     return out;
   }
 
@@ -69,6 +75,7 @@ public final class ReferenceEngine {
     for (int r = 0; r < ranks.length; r++) {
       out.add(ranks[r].htCachedDispatchReceive(handles.get(r), column(sent, r)));
     }
+    pool.release(sent);
     return out;
   }
 
@@ -84,6 +91,7 @@ public final class ReferenceEngine {
     for (int r = 0; r < ranks.length; r++) {
       out.add(ranks[r].htCombineReceive(column(sent, r), biasOrNull == null ? null : biasOrNull.get(r)));
     }
+    pool.release(sent);
     return out;
   }
 
@@ -98,6 +106,7 @@ public final class ReferenceEngine {
     for (int r = 0; r < ranks.length; r++) {
       out.add(ranks[r].llDispatchReceive(column(sent, r)));
     }
+    pool.release(sent);
     return out;
   }
 
@@ -113,6 +122,7 @@ public final class ReferenceEngine {
     for (int r = 0; r < ranks.length; r++) {
       out.add(ranks[r].llCombineReceive(column(sent, r), routing.get(r)));
     }
+    pool.release(sent);
     return out;
   }
 

@@ -3,14 +3,23 @@ package io.epruntime.engine;
 import io.epruntime.protocol.DType;
 import io.epruntime.protocol.tensor.Bf16;
 import io.epruntime.protocol.tensor.Fp8E4M3;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Row-at-a-time conversions between raw little-endian bytes and fp32, written for the hot loops:
- * bf16 is widened with shifts on longs read four channels at a time, no boxing, no per-element
+ * bf16 is widened with shifts on ints read two channels at a time, no boxing, no per-element
  * virtual calls. fp8 values are {@code code * scale} in fp32 (one rounding), as on the GPU.
  */
 final class RowCodec {
+  /**
+   * Two bf16 channels per little-endian int, straight on a heap buffer's array: one bounds check
+   * per pair, none of a ByteBuffer's per-call checks. Direct buffers take the ByteBuffer path.
+   */
+  private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
   private RowCodec() {}
 
   /**
@@ -37,15 +46,21 @@ final class RowCodec {
   }
 
   private static void decodeBf16(ByteBuffer data, int offset, int hidden, float[] out) {
-    int c = 0;
-    for (; c + 4 <= hidden; c += 4) {
-      long v = data.getLong(offset + 2 * c);
-      out[c] = Float.intBitsToFloat((int) v << 16);
-      out[c + 1] = Float.intBitsToFloat((int) v & 0xffff0000);
-      out[c + 2] = Float.intBitsToFloat((int) (v >>> 16) & 0xffff0000);
-      out[c + 3] = Float.intBitsToFloat((int) (v >>> 32) & 0xffff0000);
+    if (data.hasArray()) {
+      byte[] a = data.array();
+      int base = data.arrayOffset() + offset;
+      int c = 0;
+      for (; c + 2 <= hidden; c += 2) {
+        int v = (int) INTS.get(a, base + 2 * c);
+        out[c] = Float.intBitsToFloat(v << 16);
+        out[c + 1] = Float.intBitsToFloat(v & 0xffff0000);
+      }
+      if (c < hidden) {
+        out[c] = Float.intBitsToFloat(data.getShort(offset + 2 * c) << 16);
+      }
+      return;
     }
-    for (; c < hidden; c++) {
+    for (int c = 0; c < hidden; c++) {
       out[c] = Float.intBitsToFloat(data.getShort(offset + 2 * c) << 16);
     }
   }
@@ -61,15 +76,21 @@ final class RowCodec {
       }
       return;
     }
-    int c = 0;
-    for (; c + 4 <= hidden; c += 4) {
-      long v = data.getLong(offset + 2 * c);
-      acc[c] += Float.intBitsToFloat((int) v << 16);
-      acc[c + 1] += Float.intBitsToFloat((int) v & 0xffff0000);
-      acc[c + 2] += Float.intBitsToFloat((int) (v >>> 16) & 0xffff0000);
-      acc[c + 3] += Float.intBitsToFloat((int) (v >>> 32) & 0xffff0000);
+    if (data.hasArray()) {
+      byte[] a = data.array();
+      int base = data.arrayOffset() + offset;
+      int c = 0;
+      for (; c + 2 <= hidden; c += 2) {
+        int v = (int) INTS.get(a, base + 2 * c);
+        acc[c] += Float.intBitsToFloat(v << 16);
+        acc[c + 1] += Float.intBitsToFloat(v & 0xffff0000);
+      }
+      if (c < hidden) {
+        acc[c] += Float.intBitsToFloat(data.getShort(offset + 2 * c) << 16);
+      }
+      return;
     }
-    for (; c < hidden; c++) {
+    for (int c = 0; c < hidden; c++) {
       acc[c] += Float.intBitsToFloat(data.getShort(offset + 2 * c) << 16);
     }
   }
@@ -88,15 +109,19 @@ final class RowCodec {
     if (dtype != DType.BF16) {
       throw new IllegalStateException("rows are encoded only in the combine dtypes, not " + dtype);
     }
-    int c = 0;
-    for (; c + 4 <= hidden; c += 4) {
-      long v = (Bf16.fromFloat(in[c]) & 0xffffL)
-          | (Bf16.fromFloat(in[c + 1]) & 0xffffL) << 16
-          | (Bf16.fromFloat(in[c + 2]) & 0xffffL) << 32
-          | (Bf16.fromFloat(in[c + 3]) & 0xffffL) << 48;
-      data.putLong(offset + 2 * c, v);
+    if (data.hasArray() && !data.isReadOnly()) {
+      byte[] a = data.array();
+      int base = data.arrayOffset() + offset;
+      int c = 0;
+      for (; c + 2 <= hidden; c += 2) {
+        INTS.set(a, base + 2 * c, (Bf16.fromFloat(in[c]) & 0xffff) | (Bf16.fromFloat(in[c + 1]) << 16));
+      }
+      if (c < hidden) {
+        data.putShort(offset + 2 * c, Bf16.fromFloat(in[c]));
+      }
+      return;
     }
-    for (; c < hidden; c++) {
+    for (int c = 0; c < hidden; c++) {
       data.putShort(offset + 2 * c, Bf16.fromFloat(in[c]));
     }
   }

@@ -29,11 +29,15 @@ final class Wire {
   /** A decoded header; {@code aux} is the sender's (or, for combine, the home rank's) token count. */
   record Header(int kind, int srcRank, int dstRank, int rows, int hidden, DType dtype, int flags, int topk, int aux) {}
 
-  static ByteBuffer allocate(long bytes) {
+  static ByteBuffer allocate(PayloadAllocator allocator, long bytes) {
     if (bytes > Integer.MAX_VALUE) {
       throw new EpArgumentException("x", "one payload would need " + bytes + " bytes; at most 2 GiB per rank pair");
     }
-    return ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b = allocator.allocate((int) bytes);
+    if (b.position() != 0 || b.limit() != bytes) {
+      throw new IllegalStateException("the payload allocator returned " + b + " for " + bytes + " bytes");
+    }
+    return b.order(ByteOrder.LITTLE_ENDIAN);
   }
 
   static void writeHeader(ByteBuffer b, Header h) {

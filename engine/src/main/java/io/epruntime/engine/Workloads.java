@@ -4,6 +4,7 @@ import io.epruntime.protocol.DType;
 import io.epruntime.protocol.EpArgumentException;
 import io.epruntime.protocol.ep.EpConfig;
 import io.epruntime.protocol.ep.Routing;
+import io.epruntime.protocol.tensor.Bf16;
 import io.epruntime.protocol.tensor.HiddenStates;
 import io.epruntime.protocol.tensor.Tensor;
 import java.nio.ByteBuffer;
@@ -23,6 +24,12 @@ public final class Workloads {
   private Workloads() {}
 
   public static List<RankInput> random(EpConfig config, int[] tokensPerRank, long seed) {
+    return random(config, tokensPerRank, seed, MASKED_SLOT_SHARE);
+  }
+
+  /** As {@link #random(EpConfig, int[], long)} with a chosen share of masked slots (0 for none, as in DeepEP's HT benchmark). */
+  public static List<RankInput> random(EpConfig config, int[] tokensPerRank, long seed, double maskedSlotShare) {
+    EpArgumentException.require(maskedSlotShare >= 0 && maskedSlotShare < 1, "maskedSlotShare", maskedSlotShare, "[0, 1)");
     if (tokensPerRank == null || tokensPerRank.length != config.worldSize()) {
       throw new EpArgumentException("tokensPerRank", "tokensPerRank needs " + config.worldSize() + " entries, got "
           + (tokensPerRank == null ? "null" : tokensPerRank.length));
@@ -31,19 +38,24 @@ public final class Workloads {
     for (int r = 0; r < tokensPerRank.length; r++) {
       EpArgumentException.require(tokensPerRank[r] >= 0, "tokensPerRank[" + r + "]", tokensPerRank[r], ">= 0");
       SplittableRandom rnd = new SplittableRandom(SeededWeights.mix(seed + r));
-      out.add(new RankInput(hidden(config, tokensPerRank[r], rnd), routing(config, tokensPerRank[r], rnd)));
+      out.add(new RankInput(hidden(config, tokensPerRank[r], rnd), routing(config, tokensPerRank[r], rnd, maskedSlotShare)));
     }
     return out;
   }
 
   /** Random routing for {@code tokens} tokens: distinct experts per row, some -1, positive weights. */
   public static Routing routing(EpConfig config, int tokens, SplittableRandom rnd) {
+    return routing(config, tokens, rnd, MASKED_SLOT_SHARE);
+  }
+
+  /** Random routing with the given share of slots masked to -1. */
+  public static Routing routing(EpConfig config, int tokens, SplittableRandom rnd, double maskedSlotShare) {
     int k = config.topk();
     long[] idx = new long[tokens * k];
     float[] w = new float[tokens * k];
     for (int t = 0; t < tokens; t++) {
       for (int s = 0; s < k; s++) {
-        if (rnd.nextDouble() < MASKED_SLOT_SHARE) {
+        if (rnd.nextDouble() < maskedSlotShare) {
           idx[t * k + s] = -1;
           continue;
         }
@@ -86,7 +98,7 @@ public final class Workloads {
       // 24 random bits scaled into [-1, 1): exact in fp32; bf16 keeps the top 8 mantissa bits.
       float v = (rnd.nextInt(1 << 24) - (1 << 23)) * 0x1p-23f;
       if (bf16) {
-        data.putShort(2 * i, io.epruntime.protocol.tensor.Bf16.fromFloat(v));
+        data.putShort(2 * i, Bf16.fromFloat(v));
       } else {
         data.putFloat(4 * i, v);
       }

@@ -63,7 +63,7 @@ class EngineProperties {
     return scale ? NaiveOracle.ElementKernel.scale(c.experts()) : NaiveOracle.ElementKernel.identity();
   }
 
-  @Property(tries = 200)
+  @Property(tries = 150)
   void htDispatchAndStepMatchTheOracle(
       @ForAll @IntRange(min = 1, max = 16) int n,
       @ForAll @IntRange(min = 1, max = 32) int expertsPerRank,
@@ -120,7 +120,7 @@ class EngineProperties {
     }
   }
 
-  @Property(tries = 200)
+  @Property(tries = 150)
   void llDispatchAndStepMatchTheOracle(
       @ForAll @IntRange(min = 1, max = 16) int n,
       @ForAll @IntRange(min = 1, max = 32) int expertsPerRank,
