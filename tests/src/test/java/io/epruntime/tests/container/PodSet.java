@@ -1,0 +1,196 @@
+package io.epruntime.tests.container;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Volume;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.lifecycle.Startables;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * A StatefulSet's pods as Docker containers on one user-defined network: container and host name
+ * {@code <name>-<i>}, the headless Service's DNS names as network aliases, a fixed pod IP (so the
+ * downward API's status.podIP is known before start), the template's env, args, user, memory limit,
+ * read-only root with tmpfs for emptyDirs and the ConfigMap bind-mounted read-only. Pods start in
+ * parallel (podManagementPolicy Parallel) and each start waits on the readiness probe.
+ */
+final class PodSet implements AutoCloseable {
+  private final PodTemplate template;
+  private final Path workDir;
+  private final String subnetPrefix;
+  private final Network network;
+  private final Map<Integer, GenericContainer<?>> pods = new HashMap<>();
+
+  PodSet(PodTemplate template, Path workDir, int subnetOctet) {
+    this.template = template;
+    this.workDir = workDir;
+    this.subnetPrefix = "10.231." + subnetOctet + ".";
+    this.network = Network.builder()
+        .createNetworkCmdModifier(cmd -> cmd.withName("ep-pods-" + subnetOctet).withIpam(new com.github.dockerjava.api.model.Network.Ipam()
+            .withConfig(new com.github.dockerjava.api.model.Network.Ipam.Config().withSubnet(subnetPrefix + "0/24").withGateway(gatewayIp()))))
+        .build();
+  }
+
+  /** The pod IP of ordinal {@code i}. */
+  String podIp(int ordinal) {
+    return subnetPrefix + (10 + ordinal);
+  }
+
+  /** The host's address on the pods' network: where a client on the host is reachable from the pods. */
+  String gatewayIp() {
+    return subnetPrefix + "1";
+  }
+
+  /** Starts every ordinal at once and waits until each is ready. */
+  void startAll(Duration timeout) throws Exception {
+    List<GenericContainer<?>> all = new ArrayList<>();
+    for (int i = 0; i < template.replicas(); i++) {
+      all.add(create(i));
+    }
+    Startables.deepStart(all).get(timeout.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** Starts pod {@code ordinal} alone and waits until it is ready. */
+  void start(int ordinal, Duration timeout) throws Exception {
+    Startables.deepStart(List.of(create(ordinal))).get(timeout.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /**
+   * Deletes pod {@code ordinal} the way Kubernetes does: SIGTERM, up to the termination grace
+   * period to exit, then SIGKILL; then the container is removed. Returns the process's exit code.
+   */
+  long delete(int ordinal) {
+    GenericContainer<?> c = pods.remove(ordinal);
+    DockerClient docker = DockerClientFactory.instance().client();
+    docker.stopContainerCmd(c.getContainerId()).withTimeout(template.terminationGraceSeconds()).exec();
+    Long exit = docker.inspectContainerCmd(c.getContainerId()).exec().getState().getExitCodeLong();
+    c.stop();
+    return exit == null ? -1 : exit;
+  }
+
+  /** Whether pod {@code ordinal} answers its readiness probe with 200 right now. */
+  boolean ready(int ordinal) {
+    var probe = template.readinessProbe().getHttpGet();
+    try {
+      var conn = (java.net.HttpURLConnection) new java.net.URL("http://" + podIp(ordinal) + ":" + template.port(probe.getPort()) + probe.getPath()).openConnection();
+      conn.setConnectTimeout(2000);
+      conn.setReadTimeout(2000);
+      return conn.getResponseCode() == 200;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private GenericContainer<?> create(int ordinal) {
+    String pod = template.podName(ordinal);
+    var probe = template.readinessProbe();
+    int probePort = template.port(probe.getHttpGet().getPort());
+    PodSecurityContext sc = template.podSpec().getSecurityContext();
+    Map<String, String> tmpfs = new HashMap<>();
+    List<Bind> binds = new ArrayList<>();
+    template.mounts().forEach((path, v) -> {
+      if (v.getEmptyDir() != null) {
+        Quantity size = v.getEmptyDir().getSizeLimit();
+        tmpfs.put(path, "rw,exec,mode=1777" + (size == null ? "" : ",size=" + Quantity.getAmountInBytes(size).toBigInteger()));
+      } else if (v.getConfigMap() != null) {
+        binds.add(new Bind(configMapDir(v).toString(), new Volume(path), AccessMode.ro));
+      } else {
+        throw new IllegalArgumentException("volume " + v.getName() + " at " + path + ": only emptyDir and configMap are emulated");
+      }
+    });
+    GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(template.container().getImage()))
+        .withNetwork(network)
+        .withNetworkAliases(template.dnsNames(ordinal).toArray(String[]::new))
+        .withEnv(environment(ordinal))
+        .withCommand(template.container().getArgs().toArray(String[]::new))
+        .withExposedPorts(probePort)
+        .withStartupAttempts(1)
+        .withLogConsumer(frame -> appendLog(pod, frame.getUtf8String()))
+        .waitingFor(Wait.forHttp(probe.getHttpGet().getPath()).forPort(probePort).forStatusCode(200)
+            .withReadTimeout(Duration.ofSeconds(probe.getTimeoutSeconds() == null ? 1 : probe.getTimeoutSeconds()))
+            .withStartupTimeout(Duration.ofMinutes(4)))
+        .withCreateContainerCmdModifier(cmd -> {
+          cmd.withName(pod).withHostName(pod).withIpv4Address(podIp(ordinal)).withUser(sc.getRunAsUser() + ":" + sc.getRunAsGroup());
+          cmd.getHostConfig()
+              .withReadonlyRootfs(Boolean.TRUE.equals(template.container().getSecurityContext().getReadOnlyRootFilesystem()))
+              .withTmpFs(tmpfs)
+              .withBinds(binds)
+              .withMemory(template.memoryLimitBytes())
+              .withMemorySwap(template.memoryLimitBytes());
+        });
+    pods.put(ordinal, c);
+    return c;
+  }
+
+  /**
+   * The template's environment for this pod. {@code -Dep.container.mainClass=...} adds
+   * EP_MAIN_CLASS (read by /app/bin/ep) to run another main than {@code ep node}: a diagnosis aid
+   * that departs from the template, so the test prints it.
+   */
+  private Map<String, String> environment(int ordinal) {
+    Map<String, String> env = new java.util.LinkedHashMap<>(template.environment(ordinal, podIp(ordinal)));
+    String main = System.getProperty("ep.container.mainClass");
+    if (main != null && !main.isBlank()) {
+      System.out.println("NOTE: pods run EP_MAIN_CLASS=" + main + " instead of the image's `ep node` (-Dep.container.mainClass)");
+      env.put("EP_MAIN_CLASS", main);
+    }
+    return env;
+  }
+
+  private Path configMapDir(io.fabric8.kubernetes.api.model.Volume v) {
+    Path dir = workDir.resolve("configmap-" + v.getConfigMap().getName());
+    try {
+      Files.createDirectories(dir);
+      for (Map.Entry<String, String> f : template.configMapFiles(v).entrySet()) {
+        Files.writeString(dir.resolve(f.getKey()), f.getValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return dir.toAbsolutePath();
+  }
+
+  private void appendLog(String pod, String line) {
+    try {
+      Files.writeString(workDir.resolve(pod + ".log"), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException ignored) {
+      // Logs are for the person debugging a failure; losing one line must not fail the test.
+    }
+  }
+
+  /** /etc/hosts lines that resolve every pod's headless-Service names, as cluster DNS would. */
+  String hostsFile() {
+    StringBuilder sb = new StringBuilder("127.0.0.1 localhost\n");
+    for (int i = 0; i < template.replicas(); i++) {
+      sb.append(podIp(i)).append(' ').append(String.join(" ", template.dnsNames(i))).append('\n');
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    for (GenericContainer<?> c : pods.values()) {
+      c.stop();
+    }
+    pods.clear();
+    network.close();
+  }
+}
