@@ -146,7 +146,9 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     long now = System.nanoTime();
     var outcome = registry.onHello(h, now);
     if (outcome instanceof Refused r) {
-      context.getLog().error("refusing rank: {}", r.reason());
+      if (!refusals.contains(r.reason())) {
+        context.getLog().error("refusing rank: {}", r.reason()); // once per reason, not every probe
+      }
       remember(r.reason());
       h.rankRef().tell(new RankRejected(h.rank(), r.reason()));
       return this;
@@ -339,6 +341,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
   }
 
   private void remember(String refusal) {
+    refusals.remove(refusal);
     refusals.add(refusal);
     if (refusals.size() > 16) {
       refusals.remove(0);

@@ -137,8 +137,10 @@ public final class RankActor extends AbstractBehavior<ToRank> {
   }
 
   private Behavior<ToRank> onRejected(RankRejected r) {
+    if (!r.reason().equals(rejection)) {
+      context.getLog().error("coordinator refused rank {}: {}", r.rank(), r.reason()); // once, not every probe
+    }
     rejection = r.reason();
-    context.getLog().error("coordinator refused rank {}: {}", r.rank(), r.reason());
     return this;
   }
 

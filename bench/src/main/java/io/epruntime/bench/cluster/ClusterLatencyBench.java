@@ -1,0 +1,148 @@
+package io.epruntime.bench.cluster;
+
+import io.epruntime.bench.aeron.AeronPingPong;
+import io.epruntime.client.ClientSettings;
+import io.epruntime.client.EpClient;
+import io.epruntime.client.StepRequest;
+import io.epruntime.client.StepResult;
+import io.epruntime.engine.RankInput;
+import io.epruntime.engine.Workloads;
+import io.epruntime.protocol.ep.EpConfig;
+import io.epruntime.protocol.ep.ExpertKernelSpec;
+import io.epruntime.protocol.ep.Routing;
+import io.epruntime.protocol.tensor.HiddenStates;
+import io.epruntime.transport.AeronNode;
+import io.epruntime.transport.TransportSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * End-to-end step latency of a 4-process cluster on loopback (cpu backend), one step in flight, for
+ * small steps (T tokens per rank, H = 1024), next to a raw Aeron ping-pong round trip measured in
+ * the same run with the same transport settings; then the idle CPU of every node process over a
+ * window, from /proc. Writes one JSON file.
+ *
+ * <pre>
+ * java -cp &lt;ep-bench class path&gt; io.epruntime.bench.cluster.ClusterLatencyBench \
+ *   --tokens 1,8,128 --warmup 200 --steps 2000 --idle-seconds 30 --out bench/results/cluster-latency.json
+ * </pre>
+ */
+public final class ClusterLatencyBench {
+  private ClusterLatencyBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int[] tokens = Arrays.stream(arg(args, "--tokens", "1,8,128").split(",")).mapToInt(Integer::parseInt).toArray();
+    int warmup = Integer.parseInt(arg(args, "--warmup", "200"));
+    int steps = Integer.parseInt(arg(args, "--steps", "2000"));
+    int idleSeconds = Integer.parseInt(arg(args, "--idle-seconds", "30"));
+    Path out = Path.of(arg(args, "--out", "bench/results/cluster-latency.json"));
+    EpConfig world = new EpConfig(4, 32, 1024, 4, 128, 1, io.epruntime.protocol.DType.BF16);
+    List<String> props = List.of("-Dep.world-size=4", "-Dep.experts=32", "-Dep.hidden=1024", "-Dep.topk=4",
+        "-Dep.ll-max-tokens-per-rank=128", "-Dep.dtype=bf16");
+
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("benchmark", "cluster-step-latency");
+    json.put("date", java.time.Instant.now().toString());
+    json.put("command", "java -cp <ep-bench class path> " + ClusterLatencyBench.class.getName() + " " + String.join(" ", args));
+    json.put("machine", Json.machine());
+    json.put("cpus", Runtime.getRuntime().availableProcessors());
+    json.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    json.put("setup", "4 NodeMain processes + this client process on 127.0.0.1, cpu backend, Artery TCP for control, "
+        + "Aeron UDP for tensors and the cpu mesh; one step in flight; world " + world);
+
+    try (NodeProcesses nodes = new NodeProcesses(4, out.getParent().resolve("cluster-latency-logs"), props);
+         EpClient client = EpClient.connect(ClientSettings.of(nodes.gateways()).withConnectTimeout(Duration.ofSeconds(180))
+             .withMaxRetries(0))) {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (int t : tokens) {
+        rows.add(measure(client, world, t, warmup, steps));
+      }
+      json.put("steps", rows);
+      AeronPingPong.Result rtt;
+      try (AeronNode a = AeronNode.start(TransportSettings.defaults()); AeronNode b = AeronNode.start(TransportSettings.defaults());
+           AeronPingPong pp = new AeronPingPong(a, b)) {
+        rtt = pp.measure(64, 2000, 20000);
+      }
+      json.put("aeron_pingpong_64B", Map.of("p50_us", rtt.p50Us(), "p99_us", rtt.p99Us(), "mean_us", rtt.meanUs(),
+          "setup", "two AeronNodes in this process, UDP over 127.0.0.1, transport defaults as the nodes use"));
+      for (Map<String, Object> row : rows) {
+        row.put("p50_over_aeron_rtt_p50", Math.round((double) row.get("p50_us") / rtt.p50Us() * 100) / 100.0);
+      }
+      json.put("idle_cpu", idleCpu(nodes.pids(), idleSeconds));
+    }
+    json.put("loadavg_at_end", Json.loadAverage());
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, Json.render(json));
+    System.out.println(Json.render(json));
+  }
+
+  private static Map<String, Object> measure(EpClient client, EpConfig world, int t, int warmup, int steps) throws Exception {
+    int[] perRank = new int[world.worldSize()];
+    Arrays.fill(perRank, t);
+    List<RankInput> inputs = Workloads.random(world, perRank, 42 + t);
+    List<HiddenStates> x = inputs.stream().map(RankInput::x).toList();
+    List<Routing> routing = inputs.stream().map(RankInput::routing).toList();
+    StepRequest req = new StepRequest(x, routing, ExpertKernelSpec.scale(), null);
+    for (int i = 0; i < warmup; i++) {
+      client.submit(req).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    long[] lat = new long[steps];
+    String mode = "";
+    for (int i = 0; i < steps; i++) {
+      long start = System.nanoTime();
+      StepResult r = client.submit(req).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      lat[i] = System.nanoTime() - start;
+      mode = r.mode().name();
+    }
+    Arrays.sort(lat);
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("tokens_per_rank", t);
+    row.put("hidden", world.hidden());
+    row.put("mode", mode);
+    row.put("steps", steps);
+    row.put("p50_us", lat[steps / 2] / 1e3);
+    row.put("p99_us", lat[(int) Math.min(steps - 1, Math.floor(steps * 0.99))] / 1e3);
+    row.put("mean_us", Arrays.stream(lat).average().orElse(0) / 1e3);
+    System.out.println("T=" + t + " " + row);
+    return row;
+  }
+
+  /** CPU of every node process over {@code seconds} of an idle (Ready, no steps) cluster, percent of one core. */
+  private static Map<String, Object> idleCpu(List<Long> pids, int seconds) throws Exception {
+    TimeUnit.SECONDS.sleep(5); // let the last step's work and GC settle before the window opens
+    long[] before = new long[pids.size()];
+    for (int i = 0; i < pids.size(); i++) {
+      before[i] = ProcCpu.cpuNanos(pids.get(i));
+    }
+    long wallStart = System.nanoTime();
+    TimeUnit.SECONDS.sleep(seconds);
+    long wall = System.nanoTime() - wallStart;
+    List<Double> percent = new ArrayList<>();
+    for (int i = 0; i < pids.size(); i++) {
+      percent.add(Math.round((ProcCpu.cpuNanos(pids.get(i)) - before[i]) * 10000.0 / wall) / 100.0);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("window_s", seconds);
+    m.put("source", "/proc/<pid>/stat utime+stime of each node process");
+    m.put("percent_of_one_core_per_process", percent);
+    m.put("max_percent", percent.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+    m.put("goal_percent", 2.0);
+    return m;
+  }
+
+  private static String arg(String[] args, String name, String def) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return def;
+  }
+}
