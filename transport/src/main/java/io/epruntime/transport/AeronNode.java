@@ -74,6 +74,10 @@ public final class AeronNode implements AutoCloseable {
         .publicationTermBufferLength(settings.termLength())
         .ipcTermBufferLength(settings.termLength())
         .termBufferSparseFile(true)
+        .mtuLength(settings.mtu())
+        .socketSndbufLength(settings.socketBuffer())
+        .socketRcvbufLength(settings.socketBuffer())
+        .initialWindowLength(Math.min(settings.receiverWindow(), settings.termLength() / 2))
         .errorHandler(e -> LOG.warn("media driver error in {}", dir, e));
     MediaDriver driver = MediaDriver.launch(ctx);
     TransportAgent agent = new TransportAgent(driver.sharedAgentInvoker(), settings.chunkSize(), settings.maxMessageSize(),

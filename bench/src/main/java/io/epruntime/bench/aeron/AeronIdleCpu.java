@@ -1,5 +1,6 @@
 package io.epruntime.bench.aeron;
 
+import com.typesafe.config.ConfigFactory;
 import io.epruntime.transport.AeronNode;
 import io.epruntime.transport.IdleCpu;
 import io.epruntime.transport.Streams;
@@ -25,7 +26,8 @@ public final class AeronIdleCpu {
     int nodes = Integer.parseInt(AeronPingPong.arg(args, "--nodes", "1"));
     int seconds = Integer.parseInt(AeronPingPong.arg(args, "--seconds", "30"));
     Path out = Path.of(AeronPingPong.arg(args, "--out", "bench/results/aeron-idle-cpu.json"));
-    TransportSettings base = TransportSettings.defaults();
+    // -Dep.transport.<key>=<value> overrides any transport setting (Typesafe Config system properties).
+    TransportSettings base = TransportSettings.fromConfig(ConfigFactory.load());
     Duration deepAfter = Duration.ofMillis(Long.parseLong(AeronPingPong.arg(args, "--deep-idle-after-ms", String.valueOf(base.deepIdleAfter().toMillis()))));
     TransportSettings settings = base.withIdle(base.idleMaxPark(), deepAfter,
         Duration.ofNanos(Long.parseLong(AeronPingPong.arg(args, "--deep-idle-park-us", "10000")) * 1000));

@@ -1,5 +1,6 @@
 package io.epruntime.bench.aeron;
 
+import com.typesafe.config.ConfigFactory;
 import io.epruntime.transport.AeronNode;
 import io.epruntime.transport.Streams;
 import io.epruntime.transport.TransportSettings;
@@ -91,15 +92,18 @@ public final class AeronPingPong implements AutoCloseable {
     Duration park = Duration.ofNanos(Long.parseLong(arg(args, "--idle-max-park-us", "1000")) * 1000);
     Duration deepPark = Duration.ofNanos(Long.parseLong(arg(args, "--deep-idle-park-us", "10000")) * 1000);
     Path out = Path.of(arg(args, "--out", "bench/results/aeron-pingpong.json"));
-    TransportSettings base = TransportSettings.defaults();
+    // -Dep.transport.<key>=<value> overrides any transport setting (Typesafe Config system properties).
+    TransportSettings base = TransportSettings.fromConfig(ConfigFactory.load());
     TransportSettings settings = base.withIdle(park, base.deepIdleAfter(), deepPark);
     Result r;
     try (AeronNode a = AeronNode.start(settings); AeronNode b = AeronNode.start(settings); AeronPingPong pp = new AeronPingPong(a, b)) {
       r = pp.measure(payload, warmup, iterations);
     }
     BenchJson json = new BenchJson("aeron-pingpong", BenchJson.command(AeronPingPong.class, args))
-        .put("transport", "two embedded media drivers in one JVM, UDP over 127.0.0.1, SHARED driver thread, back-off idle strategy")
+        .put("transport", "two AeronNodes (embedded media drivers, INVOKER mode run by each node's transport thread) in one JVM, UDP over 127.0.0.1")
         .put("idle_max_park_us", park.toNanos() / 1000)
+        .put("mtu", settings.mtu()).put("receiver_window", settings.receiverWindow()).put("socket_buffer", settings.socketBuffer())
+        .put("chunk_size", settings.chunkSize()).put("term_length", settings.termLength())
         .put("deep_idle_after_ms", settings.deepIdleAfter().toMillis())
         .put("deep_idle_park_us", deepPark.toNanos() / 1000)
         .put("payload_bytes", r.payloadBytes()).put("warmup", warmup).put("iterations", r.iterations())
