@@ -36,7 +36,12 @@ public final class EpCli implements Runnable {
 
   /** Entry point of {@code ./ep} and of every rank process ({@code ep node}). */
   public static void main(String[] args) {
-    if (args.length == 0 || !args[0].equals("node")) {
+    if (args.length > 0 && args[0].equals("node")) {
+      // The node's own logging configuration, as NodeMain chooses it, unless the user gave one.
+      if (System.getProperty("logback.configurationFile") == null && EpCli.class.getResource("/logback.xml") == null) {
+        System.setProperty("logback.configurationFile", "ep-node-logback.xml");
+      }
+    } else {
       quietLibraryLogging();
     }
     // Initialise logging on this thread, before any library starts threads that log (else SLF4J

@@ -55,6 +55,8 @@ public final class LocalCluster implements AutoCloseable {
     Process p;
     try {
       Files.createDirectories(launch.logFile().getParent());
+      // The exact command heads the log, so a rank can be rerun by hand.
+      Files.writeString(launch.logFile(), "# " + String.join(" ", launch.command()) + System.lineSeparator());
       p = pb.start();
     } catch (IOException e) {
       throw CliException.cluster("cannot start rank " + launch.rank() + " (" + launch.command().get(0) + "): " + e.getMessage());
@@ -93,6 +95,9 @@ public final class LocalCluster implements AutoCloseable {
     try {
       List<String> lines = Files.readAllLines(log);
       StringBuilder b = new StringBuilder();
+      // The first error line is usually the cause; a stack trace's tail is not.
+      lines.stream().filter(l -> l.startsWith("ep node:") && !l.contains(" started ") || l.contains("Exception: ")).findFirst()
+          .ifPresent(first -> b.append("\n    | ").append(first).append("\n    | ..."));
       for (String l : lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size())) {
         b.append("\n    | ").append(l);
       }

@@ -48,8 +48,9 @@ public final class NodeCommand implements Callable<Integer> {
       System.setProperty("config.file", config.toString());
       ConfigFactory.invalidateCaches();
     }
-    Node node = Node.start(ConfigFactory.load());
-    Runtime.getRuntime().addShutdownHook(new Thread(node::close, "ep-node-shutdown"));
+    // As NodeMain: the user's layer only; Node lays it over the node's Pekko defaults and every
+    // reference.conf. SIGTERM runs Pekko's coordinated shutdown, which exits the JVM.
+    Node node = Node.start(Node.userConfig());
     int rank = node.settings().rank();
     StateLine line = new StateLine(rank, node.settings().world().worldSize(), err);
     var board = NodeParts.of(Adapter.toClassic(node.system())).board();

@@ -4,7 +4,8 @@ import java.io.PrintWriter;
 
 /**
  * Turns the node's status board into log lines a person reads at a glance: one when the world
- * becomes Ready, one per generation change, one when it stops being Ready. Repeated board writes
+ * becomes Ready (this rank is in the generation the coordinator declared Ready), one per generation
+ * change, one when the generation ends, one when this node leaves the cluster. Repeated board writes
  * with nothing new print nothing.
  */
 final class StateLine {
@@ -13,6 +14,7 @@ final class StateLine {
   private final PrintWriter out;
   private long loggedGeneration;
   private boolean loggedReady;
+  private boolean wasUp;
 
   StateLine(int rank, int worldSize, PrintWriter out) {
     this.rank = rank;
@@ -21,21 +23,24 @@ final class StateLine {
   }
 
   synchronized void update(boolean memberUp, long joinedGeneration, long readyGeneration) {
-    boolean ready = memberUp && readyGeneration > 0 && readyGeneration == joinedGeneration;
-    String line = null;
+    boolean ready = readyGeneration > 0 && readyGeneration == joinedGeneration;
     if (ready && (!loggedReady || readyGeneration != loggedGeneration)) {
-      line = loggedGeneration == 0
-          ? "ep node: rank " + rank + ": world Ready, generation " + readyGeneration + ", " + worldSize + " ranks"
-          : "ep node: rank " + rank + ": generation " + loggedGeneration + " -> " + readyGeneration + ", world Ready again";
+      print(loggedGeneration == 0
+          ? "world Ready, generation " + readyGeneration + ", " + worldSize + " ranks"
+          : "generation " + loggedGeneration + " -> " + readyGeneration + ", world Ready again");
       loggedGeneration = readyGeneration;
     } else if (!ready && loggedReady) {
-      line = "ep node: rank " + rank + ": world not Ready (generation " + loggedGeneration + " ended"
-          + (memberUp ? "" : ", this node left the cluster") + ")";
+      print("world not Ready (generation " + loggedGeneration + " ended)");
     }
     loggedReady = ready;
-    if (line != null) {
-      out.println(line);
-      out.flush();
+    if (wasUp && !memberUp) {
+      print("this node left the cluster");
     }
+    wasUp = memberUp;
+  }
+
+  private void print(String what) {
+    out.println("ep node: rank " + rank + ": " + what);
+    out.flush();
   }
 }

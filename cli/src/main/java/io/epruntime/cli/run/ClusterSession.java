@@ -162,16 +162,47 @@ public final class ClusterSession implements AutoCloseable {
   /**
    * The classpath with the project's own entries first. Typesafe Config merges every reference.conf
    * on the classpath, the earlier winning, and the node's reference.conf overrides Pekko defaults
-   * (provider = cluster, ...): with a Pekko jar first those overrides would be lost.
+   * (provider = cluster, ...): with a Pekko jar first those overrides would be lost, and Maven's
+   * depth-first test classpath does put pekko-actor before ep-coordinator. A single jar
+   * that only carries a manifest Class-Path (Surefire's booter) is expanded first.
    */
   static String projectJarsFirst(String classpath) {
+    List<String> entries = new ArrayList<>();
+    for (String entry : classpath.split(java.io.File.pathSeparator)) {
+      entries.addAll(manifestClasspath(entry));
+    }
     List<String> ours = new ArrayList<>();
     List<String> others = new ArrayList<>();
-    for (String entry : classpath.split(java.io.File.pathSeparator)) {
-      String name = Path.of(entry).getFileName() == null ? entry : Path.of(entry).getFileName().toString();
-      (name.startsWith("ep-") || entry.contains("/io/epruntime/") ? ours : others).add(entry);
+    for (String entry : entries) {
+      Path file = Path.of(entry).getFileName();
+      String name = file == null ? entry : file.toString();
+      // Ours: the ep-* jars, and class directories (a reactor build's target/classes).
+      boolean project = name.startsWith("ep-") || !name.endsWith(".jar");
+      (project ? ours : others).add(entry);
     }
     ours.addAll(others);
     return String.join(java.io.File.pathSeparator, ours);
+  }
+
+  /** The entry itself, or, for a jar with a manifest Class-Path, the jar and those entries as paths. */
+  private static List<String> manifestClasspath(String entry) {
+    List<String> out = new ArrayList<>(List.of(entry));
+    if (!entry.endsWith(".jar") || !Files.isRegularFile(Path.of(entry))) {
+      return out;
+    }
+    try (java.util.jar.JarFile jar = new java.util.jar.JarFile(entry)) {
+      java.util.jar.Manifest m = jar.getManifest();
+      String cp = m == null ? null : m.getMainAttributes().getValue(java.util.jar.Attributes.Name.CLASS_PATH);
+      if (cp == null || cp.isBlank()) {
+        return out;
+      }
+      java.net.URI base = Path.of(entry).toAbsolutePath().toUri();
+      for (String ref : cp.trim().split("\\s+")) {
+        out.add(Path.of(base.resolve(ref)).toString());
+      }
+    } catch (IOException | RuntimeException e) {
+      // Not a readable jar: keep the entry as it is.
+    }
+    return out;
   }
 }

@@ -24,7 +24,16 @@ class StateLineTest {
         "ep node: rank 2: world Ready, generation 1, 4 ranks",
         "ep node: rank 2: world not Ready (generation 1 ended)",
         "ep node: rank 2: generation 1 -> 2, world Ready again",
-        "ep node: rank 2: world not Ready (generation 2 ended, this node left the cluster)",
+        "ep node: rank 2: this node left the cluster",
         ""), sink.toString());
+  }
+
+  @Test
+  void readyIsLoggedEvenBeforeThisNodeSeesItselfUp() {
+    StringWriter sink = new StringWriter();
+    StateLine line = new StateLine(3, 4, new PrintWriter(sink));
+    line.update(false, 1, 1);
+    line.update(true, 1, 1);
+    assertEquals("ep node: rank 3: world Ready, generation 1, 4 ranks" + System.lineSeparator(), sink.toString());
   }
 }
