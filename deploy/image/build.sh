@@ -129,5 +129,7 @@ DOCKER_BUILDKIT=0 docker build --network=none --label "io.epruntime.context-hash
 # The image must at least start its JVM as the non-root user with nothing writable but /tmp.
 docker run --rm --read-only --tmpfs /tmp --network=none --entrypoint /app/jre/bin/java "$tag" -version >>"$buildlog" 2>&1 \
   || fail "the built image cannot run java -version"
+# Earlier builds of this tag are now untagged: drop them (only ours, by label) so disk use stays flat.
+docker image prune -f --filter "label=io.epruntime.context-hash" >>"$buildlog" 2>&1 || true
 size="$(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%d MB", $1/1e6}')"
 echo "image: OK: built $tag ($size, context $hash, $(ls "$ctx/lib" | wc -l) jars, entry point ep node -> $main)"
