@@ -2,7 +2,7 @@
 # Everything native-ep needs checked and measured on the GPU machine, in one call:
 #   run(command="bash scripts/device/gpu-run.sh", carry=[".device-carry/native-ep"], timeout_s=600)
 # after scripts/device/prepare-carry.sh here. Writes env.txt, native-bench.json, torch-bench.json,
-# gpu-checks.txt, junit-gpu.txt and gpu-results.json to $OUT. NVLink multicast stays off.
+# gpu-checks.txt, junit-gpu.txt, cluster-run.txt, logs.txt and gpu-results.json to $OUT. NVLink multicast stays off.
 set -uo pipefail
 C=.device-carry/native-ep
 OUT=${OUT:-/tmp/ep-out}
@@ -36,12 +36,12 @@ PY
 cat "$OUT/env.txt"
 
 echo "== native benchmark"
-"$C/ep_bench" --nccl libnccl.so.2 >"$OUT/native-bench.json" 2>"$OUT/native-bench.err"
-echo "ep_bench exit $?"; tail -3 "$OUT/native-bench.err"
+"$C/ep_bench" --nccl libnccl.so.2 --json "$OUT/native-bench.json" >>"$OUT/logs.txt" 2>&1
+echo "ep_bench exit $?"
 
 echo "== PyTorch baseline"
-python3 bench/gpu/torch_ep.py >"$OUT/torch-bench.json" 2>"$OUT/torch-bench.err"
-echo "torch_ep exit $?"; tail -3 "$OUT/torch-bench.err"
+python3 bench/gpu/torch_ep.py >"$OUT/torch-bench.json" 2>>"$OUT/logs.txt"
+echo "torch_ep exit $?"
 
 echo "== JVM GPU suites"
 timeout 300 "$JAVA" -Dep.gpu.report="$OUT/gpu-checks.txt" -cp "$C/lib/*" org.junit.platform.console.ConsoleLauncher execute \
@@ -49,6 +49,17 @@ timeout 300 "$JAVA" -Dep.gpu.report="$OUT/gpu-checks.txt" -cp "$C/lib/*" org.jun
   --select-class=io.epruntime.rank.backend.nccl.NcclBackendGpuTest \
   --select-class=io.epruntime.rank.backend.nccl.HostOverheadGpuTest >"$OUT/junit-gpu.txt" 2>&1
 echo "junit exit $?"; grep -E "tests (successful|failed|skipped)" "$OUT/junit-gpu.txt"
+
+echo "== cluster: one node with the nccl backend serving client steps (ep run)"
+for spec in "bf16 scale" "fp32 identity" "fp8-e4m3 swiglu"; do
+  set -- $spec
+  timeout 150 "$JAVA" --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.util.zip=ALL-UNNAMED \
+    -cp "$C/lib/*" io.epruntime.cli.EpCli run --ranks 1 --backend nccl --steps 100 --dtype "$1" --expert-kernel "$2" \
+    --run-dir "/tmp/ep-run-$1" >>"$OUT/cluster-run.txt" 2>&1
+  echo "ep run --backend nccl --dtype $1 --expert-kernel $2: exit $?" | tee -a "$OUT/cluster-run.txt"
+  grep -h -i -E "nccl|gpu|backend" /tmp/ep-run-$1/*.log 2>/dev/null | head -5 >>"$OUT/cluster-run.txt"
+done
+grep -E "result|steps  " "$OUT/cluster-run.txt"
 
 python3 bench/gpu/report.py --native "$OUT/native-bench.json" --torch "$OUT/torch-bench.json" \
   --checks "$OUT/gpu-checks.txt" --env "$OUT/env.txt" --command "bash scripts/device/gpu-run.sh" \

@@ -10,25 +10,29 @@ cd "$root"
 mkdir -p "$out/lib"
 rm -f "$out"/lib/*.jar
 
-mvn -B -q -o -pl native-ep,rank-actor -am install -DskipTests
+mvn -B -q -o -pl native-ep,rank-actor,cli -am install -DskipTests
 mvn -B -q -o -pl rank-actor test-compile jar:test-jar -DskipTests
-mvn -B -q -o -pl rank-actor dependency:build-classpath -Dmdep.outputFile=/tmp/ep-gpu-cp.txt -Dmdep.includeScope=test >/dev/null
+mvn -B -q -o -pl cli dependency:build-classpath -Dmdep.outputFile=/tmp/ep-cli-cp.txt -Dmdep.includeScope=runtime >/dev/null
 
-# Only what the GPU suites load: our modules, JCuda, Pekko actors, Jackson, JUnit's console.
-keep='/(ep-[a-z-]+-0\.1\.0-SNAPSHOT\.jar|jcuda-12|jcuda-natives-12|pekko-actor_|pekko-actor-typed_|pekko-slf4j_|scala-library|slf4j-api|config-1|jackson-(core|databind|annotations|dataformat-cbor)|junit-jupiter-(api|params|engine)|junit-platform-(commons|engine)|opentest4j|apiguardian)'
-tr ':' '\n' </tmp/ep-gpu-cp.txt | grep -E "$keep" | xargs -I{} cp {} "$out/lib/"
-cp rank-actor/target/ep-rank-actor-0.1.0-SNAPSHOT.jar rank-actor/target/ep-rank-actor-0.1.0-SNAPSHOT-tests.jar "$out/lib/"
+# The CLI's run-time class path (a node with the nccl backend in a cluster, and the client) plus
+# the GPU suites, less what neither loads: JCuda's runtime natives (only the driver library is
+# kept), LMDB/JNR (durable distributed data, unused), the separate JUnit jars (the console has them).
+drop='/(jcuda-natives-|lmdbjava|jnr-|jffi|asm-|junit-|opentest4j|apiguardian)'
+tr ':' '\n' </tmp/ep-cli-cp.txt | grep -v -E "$drop" | xargs -I{} cp {} "$out/lib/"
+cp rank-actor/target/ep-rank-actor-0.1.0-SNAPSHOT-tests.jar cli/target/ep-cli-0.1.0-SNAPSHOT.jar "$out/lib/"
 cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.14.4/junit-platform-console-standalone-1.14.4.jar "$out/lib/"
-# The console launcher bundles JUnit; drop the separate copies so one version is on the path.
-rm -f "$out"/lib/junit-jupiter-*.jar "$out"/lib/junit-platform-commons-*.jar "$out"/lib/junit-platform-engine-*.jar \
-  "$out"/lib/opentest4j-*.jar "$out"/lib/apiguardian-*.jar
+rm -rf /tmp/ep-jcuda-slim && mkdir -p /tmp/ep-jcuda-slim/lib
+unzip -q -o ~/.m2/repository/org/jcuda/jcuda-natives/12.6.0/jcuda-natives-12.6.0-linux-x86_64.jar \
+  'lib/libJCudaDriver-12.6.0-linux-x86_64.so' -d /tmp/ep-jcuda-slim
+(cd /tmp/ep-jcuda-slim && jar cf "$out/lib/jcuda-driver-natives-12.6.0-linux-x86_64.jar" lib)
 
 if [[ ! -f "$out/jre.tar.xz" ]]; then
   rm -rf /tmp/ep-jre
-  jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.naming,java.xml \
-    --strip-debug --no-header-files --no-man-pages --compress=2 --output /tmp/ep-jre
+  # Uncompressed modules, then xz over everything: smaller than jlink's own compression.
+  jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.naming,java.xml,jdk.zipfs,jdk.jfr,jdk.management,jdk.naming.dns,java.sql \
+    --strip-debug --no-header-files --no-man-pages --compress=0 --output /tmp/ep-jre
   strip --strip-unneeded /tmp/ep-jre/lib/server/libjvm.so /tmp/ep-jre/lib/*.so || true
-  tar -C /tmp -cJf "$out/jre.tar.xz" ep-jre
+  tar -C /tmp -cf - ep-jre | xz -T2 -6 >"$out/jre.tar.xz"
 fi
 
 # The native benchmark, built with the same CMake project.

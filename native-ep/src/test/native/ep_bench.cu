@@ -8,6 +8,7 @@
 // its own rows through NCCL self send/recv (EP_FLAG_SELF_VIA_NCCL); its times are reported too.
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +41,22 @@
 
 namespace {
 
+// The JSON is collected here and written at the end, so NCCL's own stdout lines never mix into it.
+std::string g_json;
+void out(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+void out(const char* fmt, ...) {
+  char buf[4096];
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(buf, sizeof(buf), fmt, args);
+  va_end(args);
+  g_json += buf;
+}
+
 struct Opts {
   int tokens = 4096, ll_tokens = 128, hidden = 7168, topk = 8, experts = 256, iters = 50, warmup = 5;
   const char* nccl = nullptr;
+  const char* json = nullptr;
 };
 
 struct Bench {
@@ -134,7 +148,7 @@ Times run_all(Bench& b, ep_group* g, const Opts& o, int* tpr, double* ht_err, do
 }
 
 void print_times(const char* name, const Times& t, double ht_err, double ll_err, bool last) {
-  printf("  \"%s\": {\"layout_us\": %.2f, \"ht_dispatch_us\": %.2f, \"ht_experts_us\": %.2f, \"ht_combine_us\": %.2f, "
+  out("  \"%s\": {\"layout_us\": %.2f, \"ht_dispatch_us\": %.2f, \"ht_experts_us\": %.2f, \"ht_combine_us\": %.2f, "
          "\"ll_dispatch_us\": %.2f, \"ll_experts_us\": %.2f, \"ll_combine_us\": %.2f, "
          "\"ht_identity_max_rel_err\": %.3g, \"ll_identity_max_rel_err\": %.3g}%s\n",
          name, t.layout, t.ht_dispatch, t.ht_experts, t.ht_combine, t.ll_dispatch, t.ll_experts, t.ll_combine, ht_err,
@@ -156,6 +170,7 @@ int main(int argc, char** argv) {
     else if (k == "--iters") o.iters = atoi(v);
     else if (k == "--warmup") o.warmup = atoi(v);
     else if (k == "--nccl") o.nccl = v;
+    else if (k == "--json") o.json = v;
     else {
       fprintf(stderr, "unknown option %s\n", k.c_str());
       return 1;
@@ -212,14 +227,14 @@ int main(int argc, char** argv) {
   CK(cudaDriverGetVersion(&driver));
   CK(cudaRuntimeGetVersion(&runtime));
 
-  printf("{\n  \"gpu\": \"%s\", \"sms\": %d, \"l2_bytes\": %d, \"cuda_driver\": %d, \"cuda_runtime\": %d,\n", prop.name,
+  out("{\n  \"gpu\": \"%s\", \"sms\": %d, \"l2_bytes\": %d, \"cuda_driver\": %d, \"cuda_runtime\": %d,\n", prop.name,
          prop.multiProcessorCount, prop.l2CacheSize, driver, runtime);
-  printf("  \"build\": \"%s\",\n", ep_build_info());
-  printf("  \"shape\": {\"ht_tokens\": %d, \"ll_tokens\": %d, \"hidden\": %d, \"topk\": %d, \"experts\": %d, "
+  out("  \"build\": \"%s\",\n", ep_build_info());
+  out("  \"shape\": {\"ht_tokens\": %d, \"ll_tokens\": %d, \"hidden\": %d, \"topk\": %d, \"experts\": %d, "
          "\"world_size\": 1, \"dtype\": \"bf16\", \"iters\": %d, \"warmup\": %d, \"l2_flush_bytes\": %zu},\n",
          o.tokens, o.ll_tokens, o.hidden, o.topk, o.experts, o.iters, o.warmup, b.flush_bytes);
-  printf("  \"bytes\": {\"ht\": %zu, \"ll_pairs\": %zu},\n", ht_bytes, ll_bytes);
-  printf("  \"copy_us\": {\"ht\": %.2f, \"ll_pairs\": %.2f},\n", copy_ht, copy_ll);
+  out("  \"bytes\": {\"ht\": %zu, \"ll_pairs\": %zu},\n", ht_bytes, ll_bytes);
+  out("  \"copy_us\": {\"ht\": %.2f, \"ll_pairs\": %.2f},\n", copy_ht, copy_ll);
 
   if (o.nccl != nullptr) {
     int version = 0;
@@ -242,15 +257,22 @@ int main(int argc, char** argv) {
     upload_inputs(gn, x, idx, w);
     double ht_err2 = 0, ll_err2 = 0;
     Times via = run_all(b, gn, o, tpr, &ht_err2, &ll_err2, x, w);
-    printf("  \"nccl_version\": %d,\n", version);
+    out("  \"nccl_version\": %d,\n", version);
     print_times("self_via_nccl", via, ht_err2, ll_err2, false);
     EK(ep_group_comm_abort(gn));
     ep_group_destroy(gn);
     CK(cudaFree(ws2));
   }
   print_times("direct", direct, ht_err, ll_err, true);
-  printf("}\n");
+  out("}\n");
   ep_group_destroy(g);
   CK(cudaFree(ws));
+  FILE* f = o.json != nullptr ? fopen(o.json, "w") : stdout;
+  if (f == nullptr) {
+    fprintf(stderr, "cannot write %s\n", o.json);
+    return 1;
+  }
+  fputs(g_json.c_str(), f);
+  if (f != stdout) fclose(f);
   return (ht_err < 2e-2 && ll_err < 2e-2) ? 0 : 5;
 }
