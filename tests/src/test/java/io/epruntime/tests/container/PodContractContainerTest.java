@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
 
 /**
@@ -33,6 +35,17 @@ class PodContractContainerTest {
   private static final int STEPS = 6;
   /** Pod 0 is the oldest member, so deleting it also moves the coordinator singleton. */
   private static final int DELETED_ORDINAL = Integer.getInteger("ep.container.deleteOrdinal", 0);
+
+  @BeforeAll
+  static void quietDockerClientLogs() {
+    // The tests module has no logging config of its own: without this, docker-java logs every HTTP
+    // exchange with the engine at DEBUG (megabytes per run). Pod and client logs go to files anyway.
+    for (String name : List.of("org.testcontainers", "com.github.dockerjava", "org.testcontainers.shaded")) {
+      if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
+        logger.setLevel(ch.qos.logback.classic.Level.WARN);
+      }
+    }
+  }
 
   @Test
   void podsFormAWorldServeCorrectStepsAndRecoverFromAPodDeletion() throws Exception {

@@ -29,7 +29,7 @@ import org.testcontainers.utility.DockerImageName;
  * A StatefulSet's pods as Docker containers on one user-defined network: container and host name
  * {@code <name>-<i>}, the headless Service's DNS names as network aliases, a fixed pod IP (so the
  * downward API's status.podIP is known before start), the template's env, args, user, memory limit,
- * read-only root with tmpfs for emptyDirs and the ConfigMap bind-mounted read-only. Pods start in
+ * dropped capabilities, no privilege escalation, read-only root with tmpfs for emptyDirs and the ConfigMap bind-mounted read-only. Pods start in
  * parallel (podManagementPolicy Parallel) and each start waits on the readiness probe.
  */
 final class PodSet implements AutoCloseable {
@@ -129,8 +129,15 @@ final class PodSet implements AutoCloseable {
             .withStartupTimeout(Duration.ofMinutes(4)))
         .withCreateContainerCmdModifier(cmd -> {
           cmd.withName(pod).withHostName(pod).withIpv4Address(podIp(ordinal)).withUser(sc.getRunAsUser() + ":" + sc.getRunAsGroup());
+          var csc = template.container().getSecurityContext();
+          if (csc.getCapabilities() != null && csc.getCapabilities().getDrop() != null && csc.getCapabilities().getDrop().contains("ALL")) {
+            cmd.getHostConfig().withCapDrop(com.github.dockerjava.api.model.Capability.ALL);
+          }
+          if (Boolean.FALSE.equals(csc.getAllowPrivilegeEscalation())) {
+            cmd.getHostConfig().withSecurityOpts(List.of("no-new-privileges"));
+          }
           cmd.getHostConfig()
-              .withReadonlyRootfs(Boolean.TRUE.equals(template.container().getSecurityContext().getReadOnlyRootFilesystem()))
+              .withReadonlyRootfs(Boolean.TRUE.equals(csc.getReadOnlyRootFilesystem()))
               .withTmpFs(tmpfs)
               .withBinds(binds)
               .withMemory(template.memoryLimitBytes())
