@@ -28,12 +28,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One process's Aeron: an embedded media driver (own directory, deleted on start, memory-backed
  * under /dev/shm where it exists), an Aeron client and one transport thread that runs the driver's
- * duty cycle (INVOKER mode) and sends and receives whole frames of any size. The thread idles with
+ * and the client's duty cycles (both in invoker mode) and sends and receives whole frames of any size. The thread idles with
  * a back-off strategy that parks longer once idle for a while ({@link TieredIdleStrategy}).
  *
  * <p>All of a node's streams listen on one UDP endpoint, {@link #endpoint()}; peers send to
  * {@code endpoint + streamId}. An idle node parks its transport thread for {@code deep-idle-park}
- * at a time (the Aeron client's conductor sleeps too), so it costs next to no CPU.
+ * at a time, so it costs next to no CPU.
  *
  * <pre>
  *   send(peerEndpoint, stream, frame) -&gt; TransportAgent -&gt; media driver -&gt; UDP -&gt; peer's driver
@@ -90,8 +90,10 @@ public final class AeronNode implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
+      // The client's conductor is run by the transport thread too (no thread of its own).
       aeron = Aeron.connect(new Aeron.Context()
           .aeronDirectoryName(driver.aeronDirectoryName())
+          .useConductorAgentInvoker(true)
           .errorHandler(e -> LOG.warn("aeron client error", e)));
       agent.attach(aeron);
       int port = settings.port() != 0 ? settings.port() : freeUdpPort(settings.bindHost());

@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's one transport thread: it runs the embedded media driver's duty cycle (the driver is in
- * INVOKER mode, so it has no threads of its own), offers queued frames chunk by chunk
+ * The node's one transport thread: it runs the embedded media driver's and the Aeron client's duty
+ * cycles (both in invoker mode, so they have no threads of their own), offers queued frames chunk by chunk
  * ({@link PublicationSender}) and polls every listened stream ({@link StreamPoller}). One thread
  * means one wake-up per idle park for the whole node. Every Aeron client call made here is
  * asynchronous ({@code asyncAdd*}, {@code asyncRemove*}): a blocking call would wait for the driver
@@ -37,6 +37,7 @@ public final class TransportAgent implements Agent {
   private final PublicationSender sender;
   private final StreamPoller poller;
   private volatile Aeron aeron;
+  private AgentInvoker client;
   private boolean stopped;
   private long lastActivityNs = System.nanoTime();
   private long nextSweepNs = System.nanoTime() + SWEEP_INTERVAL_NS;
@@ -115,7 +116,10 @@ public final class TransportAgent implements Agent {
   @Override
   public int doWork() {
     if (stopped || aeron == null) {
-      return driver.invoke();
+      return driver.invoke(); // the client is connecting or closing on another thread
+    }
+    if (client == null) {
+      client = aeron.conductorAgentInvoker();
     }
     long now = System.nanoTime();
     int work = drainInbox();
@@ -129,6 +133,7 @@ public final class TransportAgent implements Agent {
       sender.removeIdlePublications(now);
     }
     int driverWork = driver.invoke(); // sends what was just offered, reads the sockets
+    driverWork += client.invoke(); // the client's side: driver responses, images, keep-alives
     work += poller.poll();
     if (work > 0 || sender.hasQueued() || poller.hasPending()) {
       lastActivityNs = now;
