@@ -2,6 +2,7 @@ package io.epruntime.rank.backend.cpu;
 
 import io.epruntime.engine.ExpertKernel;
 import io.epruntime.engine.RankEngine;
+import io.epruntime.protocol.EpArgumentException;
 import io.epruntime.protocol.ep.EpConfig;
 import io.epruntime.protocol.ep.ExpertKernelSpec;
 import io.epruntime.protocol.ep.Routing;
@@ -14,7 +15,10 @@ import io.epruntime.transport.DataMesh;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -39,6 +43,8 @@ final class CpuWorld {
   private final Map<ExpertKernelSpec, ExpertKernel> kernels = new HashMap<>();
   private final Map<Long, StepInbox> inboxes = new HashMap<>();
   private final Map<Long, CpuStep> steps = new HashMap<>();
+  /** Steps finished or failed here, newest last: late payloads of theirs are dropped, not buffered. */
+  private final Set<Long> closedSteps = new LinkedHashSet<>();
 
   CpuWorld(long generation, int rank, EpConfig config, DataMesh mesh, Executor thread) {
     this.generation = generation;
@@ -50,8 +56,9 @@ final class CpuWorld {
   }
 
   void start(StepSpec spec, HiddenStates x, Routing routing, CompletableFuture<StepOutcome> result) {
-    if (steps.containsKey(spec.seq())) {
-      result.completeExceptionally(new IllegalStateException("step " + spec.seq() + " is already running on rank " + rank));
+    if (steps.containsKey(spec.seq()) || closedSteps.contains(spec.seq())) {
+      result.completeExceptionally(new EpArgumentException("seq",
+          "step " + spec.seq() + " already ran or is running on rank " + rank + " in generation " + generation));
       return;
     }
     ByteBuffer[] payloads;
@@ -70,6 +77,10 @@ final class CpuWorld {
   }
 
   void onFrame(MeshFrame frame) {
+    if (closedSteps.contains(frame.seq())) {
+      LOG.debug("rank {} generation {}: dropped a late payload of closed step {} from rank {}", rank, generation, frame.seq(), frame.source());
+      return;
+    }
     StepInbox inbox = inboxes.get(frame.seq());
     if (inbox == null) {
       if (inboxes.size() >= MAX_BUFFERED_STEPS) {
@@ -131,6 +142,12 @@ final class CpuWorld {
   private void forget(long seq) {
     steps.remove(seq);
     inboxes.remove(seq);
+    closedSteps.add(seq);
+    if (closedSteps.size() > MAX_BUFFERED_STEPS) {
+      Iterator<Long> oldest = closedSteps.iterator();
+      oldest.next();
+      oldest.remove();
+    }
   }
 
   int stepsInFlight() {

@@ -197,6 +197,20 @@ class CpuBackendClusterTest {
   }
 
   @Test
+  void aSequenceNumberRunsOncePerGeneration() throws Exception {
+    EpConfig config = config(DType.FP32);
+    long g = joinAll(config);
+    int[] tokens = {1, 1, 1, 1};
+    List<RankInput> in = Workloads.random(config, tokens, 11);
+    StepSpec spec = new StepSpec(1, g, StepMode.LL, tokens, ExpertKernelSpec.identity());
+    for (CompletableFuture<StepOutcome> f : runOn(List.of(0, 1, 2, 3), spec, in)) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    ExecutionException again = assertThrows(ExecutionException.class, () -> runOn(List.of(2), spec, in).get(0).get(30, TimeUnit.SECONDS));
+    assertTrue(again.getCause().getMessage().contains("seq"), again.getCause().getMessage());
+  }
+
+  @Test
   void joinRefusesEndpointsThatDoNotMatchTheWorldSize() {
     EpConfig config = config(DType.FP32);
     CompletableFuture<Void> f = BACKENDS.get(0).joinWorld(
