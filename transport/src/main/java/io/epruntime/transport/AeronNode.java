@@ -131,6 +131,12 @@ public final class AeronNode implements AutoCloseable {
     return endpoint;
   }
 
+  /**
+   * The Aeron client, for inspection (counters, driver directory). Its conductor and the media
+   * driver run on this node's transport thread, so do not add or remove publications or
+   * subscriptions through it from another thread: a blocking client call can wait on that thread.
+   * Use {@link #send} and {@link #listen}.
+   */
   public Aeron aeron() {
     return aeron;
   }
