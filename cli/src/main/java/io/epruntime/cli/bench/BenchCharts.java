@@ -20,7 +20,7 @@ final class BenchCharts {
   }
 
   static LineChart latency(List<BenchPhase> phases) {
-    LineChart c = new LineChart("Step latency distribution", "latency (us, log scale)", "percentile", true);
+    LineChart c = new LineChart("Step latency distribution", "latency (us, log scale)", "percentile", true).yMax(100);
     for (BenchPhase p : phases) {
       long[] sorted = p.sortedLatencies();
       int n = Math.min(CDF_POINTS, sorted.length);
@@ -47,7 +47,7 @@ final class BenchCharts {
       double[] ys = new double[ofMode.size()];
       for (int i = 0; i < xs.length; i++) {
         xs[i] = ofMode.get(i).tokensPerRank();
-        ys[i] = ofMode.get(i).approxTokensPerSecond();
+        ys[i] = ofMode.get(i).snapshot().tokensPerSecond();
       }
       c.add(new LineChart.Series(mode, xs, ys));
     }

@@ -13,11 +13,6 @@ import java.util.StringJoiner;
  */
 record BenchPhase(int tokensPerRank, String mode, int ranks, RunSnapshot snapshot, long[] sortedLatencies) {
 
-  /** Tokens of all ranks per second; per-rank counts are drawn from [T/2, T], so T * 3/4 on average. */
-  double approxTokensPerSecond() {
-    return snapshot.stepsPerSecond() * ranks * tokensPerRank * 0.75;
-  }
-
   String json() {
     RunSnapshot s = snapshot;
     return new JsonLine()
@@ -30,6 +25,7 @@ record BenchPhase(int tokensPerRank, String mode, int ranks, RunSnapshot snapsho
         .put("p99_us", s.p99Nanos() / 1e3)
         .put("max_us", s.maxNanos() / 1e3)
         .put("steps_per_s", s.stepsPerSecond())
+        .put("tokens_per_s", s.tokensPerSecond())
         .put("dispatch_gbps", s.dispatchGbPerSecond())
         .put("combine_gbps", s.combineGbPerSecond())
         .put("dispatch_bytes", s.dispatchBytes())

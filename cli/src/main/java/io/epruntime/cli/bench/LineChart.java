@@ -26,12 +26,19 @@ public final class LineChart {
   private final String yLabel;
   private final boolean logX;
   private final List<Series> series = new ArrayList<>();
+  private double fixedYMax = Double.NaN;
 
   public LineChart(String title, String xLabel, String yLabel, boolean logX) {
     this.title = title;
     this.xLabel = xLabel;
     this.yLabel = yLabel;
     this.logX = logX;
+  }
+
+  /** Fixes the top of the y axis (e.g. 100 for percentiles) instead of fitting the data. */
+  public LineChart yMax(double max) {
+    fixedYMax = max;
+    return this;
   }
 
   public LineChart add(Series s) {
@@ -58,6 +65,9 @@ public final class LineChart {
     double[] xr = range(true);
     double[] yr = range(false);
     yr[0] = Math.min(0, yr[0]);
+    if (!Double.isNaN(fixedYMax)) {
+      yr[1] = fixedYMax;
+    }
     int plotW = WIDTH - LEFT - RIGHT;
     int plotH = HEIGHT - TOP - BOTTOM;
     c.rect(0, 0, WIDTH, HEIGHT, "#ffffff");

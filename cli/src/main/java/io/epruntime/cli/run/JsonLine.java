@@ -50,6 +50,7 @@ public final class JsonLine {
         .put("p99_us", s.p99Nanos() / 1e3)
         .put("max_us", s.maxNanos() / 1e3)
         .put("steps_per_s", s.stepsPerSecond())
+        .put("tokens_per_s", s.tokensPerSecond())
         .put("dispatch_gbps", s.dispatchGbPerSecond())
         .put("combine_gbps", s.combineGbPerSecond())
         .put("dispatch_bytes", s.dispatchBytes())

@@ -90,7 +90,7 @@ final class RunDriver {
         stats.recordFailure(in.index(), describe(error));
       } else {
         String problem = verify(in, result);
-        stats.recordResult(record(result), problem == null, problem == null ? null : "step " + in.index() + " (seq "
+        stats.recordResult(record(result, in), problem == null, problem == null ? null : "step " + in.index() + " (seq "
             + result.seq() + ", " + result.mode() + ", generation " + result.generation() + "): " + problem);
       }
     } catch (RuntimeException e) {
@@ -113,8 +113,10 @@ final class RunDriver {
     return OutputComparator.mismatch(expected, result.outputs(), config.dtype(), result.mode());
   }
 
-  private static StepRecord record(StepResult r) {
-    return new StepRecord(r.seq(), r.generation(), r.mode() == StepMode.LL, r.attempts(), r.latencyNanos(), r.dispatchBytes(), r.combineBytes());
+  private static StepRecord record(StepResult r, StepInput in) {
+    long tokens = java.util.Arrays.stream(in.tokensPerRank()).asLongStream().sum();
+    return new StepRecord(r.seq(), r.generation(), r.mode() == StepMode.LL, r.attempts(), r.latencyNanos(), r.dispatchBytes(),
+        r.combineBytes(), tokens);
   }
 
   private static String describe(Throwable error) {

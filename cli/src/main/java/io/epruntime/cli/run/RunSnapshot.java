@@ -18,6 +18,7 @@ public record RunSnapshot(
     long maxNanos,
     long dispatchBytes,
     long combineBytes,
+    long tokens,
     int generations,
     long lastGeneration,
     long elapsedNanos,
@@ -54,6 +55,11 @@ public record RunSnapshot(
   /** Dispatch bytes of all ranks over the step phase's wall time (end-to-end algorithm bandwidth). */
   public double dispatchGbPerSecond() {
     return dispatchBytes / 1e9 / elapsedSeconds();
+  }
+
+  /** Tokens of all ranks in completed steps per second of the step phase. */
+  public double tokensPerSecond() {
+    return tokens / elapsedSeconds();
   }
 
   public double combineGbPerSecond() {

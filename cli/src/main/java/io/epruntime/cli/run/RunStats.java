@@ -24,6 +24,7 @@ public final class RunStats {
   private int llSteps;
   private long dispatchBytes;
   private long combineBytes;
+  private long tokens;
   private final TreeSet<Long> generations = new TreeSet<>();
   private String firstProblem;
   private long endNanos = -1;
@@ -55,6 +56,7 @@ public final class RunStats {
     }
     dispatchBytes += step.dispatchBytes();
     combineBytes += step.combineBytes();
+    tokens += step.tokens();
     generations.add(step.generation());
   }
 
@@ -97,6 +99,7 @@ public final class RunStats {
         window.length == 0 ? 0 : window[window.length - 1],
         dispatchBytes,
         combineBytes,
+        tokens,
         generations.size(),
         generations.isEmpty() ? -1 : generations.last(),
         Math.max(1, end - startNanos),

@@ -10,6 +10,7 @@ package io.epruntime.cli.run;
  * @param latencyNanos submit to result, as the client measured it
  * @param dispatchBytes hidden-state bytes all ranks received in dispatch
  * @param combineBytes hidden-state bytes all ranks sent back in combine
+ * @param tokens tokens of all ranks in the step
  */
 public record StepRecord(
-    long seq, long generation, boolean lowLatency, int attempts, long latencyNanos, long dispatchBytes, long combineBytes) {}
+    long seq, long generation, boolean lowLatency, int attempts, long latencyNanos, long dispatchBytes, long combineBytes, long tokens) {}

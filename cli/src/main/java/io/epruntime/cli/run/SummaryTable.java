@@ -19,7 +19,8 @@ public final class SummaryTable {
     rows.add(row("unverified", s.unverified() + (s.failed() > 0 ? " (" + s.failed() + " failed)" : "")));
     rows.add(row("retried", Integer.toString(s.retried())));
     rows.add(row("latency", "p50 " + Units.latency(s.p50Nanos()) + "   p99 " + Units.latency(s.p99Nanos()) + "   max " + Units.latency(s.maxNanos())));
-    rows.add(row("throughput", Units.decimal(s.stepsPerSecond(), 1) + " steps/s over " + Units.decimal(s.elapsedSeconds(), 2) + " s"));
+    rows.add(row("throughput", Units.decimal(s.stepsPerSecond(), 1) + " steps/s, " + Units.decimal(s.tokensPerSecond(), 0)
+        + " tokens/s over " + Units.decimal(s.elapsedSeconds(), 2) + " s"));
     rows.add(row("dispatch", Units.bandwidth(s.dispatchGbPerSecond() * 1e9) + " (" + s.dispatchBytes() + " bytes received, all ranks)"));
     rows.add(row("combine", Units.bandwidth(s.combineGbPerSecond() * 1e9) + " (" + s.combineBytes() + " bytes sent back, all ranks)"));
     rows.add(row("generations", s.generations() + (s.lastGeneration() >= 0 ? " (last " + s.lastGeneration() + ")" : "")));

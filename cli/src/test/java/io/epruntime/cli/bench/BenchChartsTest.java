@@ -16,7 +16,7 @@ class BenchChartsTest {
 
   private static BenchPhase phase(int tokens, String mode, double stepsPerSecond) {
     long elapsed = (long) (100 / stepsPerSecond * 1e9);
-    RunSnapshot s = new RunSnapshot(100, 100, 100, 0, 0, 0, 0, 0, 1_000_000, 2_000_000, 3_000_000, 1_000, 1_000, 1, 1, elapsed, null);
+    RunSnapshot s = new RunSnapshot(100, 100, 100, 0, 0, 0, 0, 0, 1_000_000, 2_000_000, 3_000_000, 1_000, 1_000, 2_400, 1, 1, elapsed, null);
     long[] latencies = new long[100];
     for (int i = 0; i < latencies.length; i++) {
       latencies[i] = 500_000L + i * 10_000L;
@@ -39,8 +39,8 @@ class BenchChartsTest {
 
   @Test
   void throughputCountsAllRanksTokens() {
-    // 50 steps/s x 4 ranks x 8 tokens max x 3/4 average.
-    assertEquals(1200, phase(8, "HT", 50).approxTokensPerSecond(), 1e-6);
+    // 2,400 tokens in 100 steps at 50 steps/s.
+    assertEquals(1200, phase(8, "HT", 50).snapshot().tokensPerSecond(), 1e-6);
   }
 
   @Test

@@ -9,7 +9,7 @@ class RenderingTest {
 
   private static RunSnapshot snapshot(int planned, int completed, int mismatches, int failed) {
     return new RunSnapshot(planned, completed, completed - mismatches, mismatches, failed, 1, completed / 2, completed - completed / 2,
-        2_100_000, 4_560_000, 7_890_000, 2_000_000_000L, 1_000_000_000L, 1, 1, 4_000_000_000L,
+        2_100_000, 4_560_000, 7_890_000, 2_000_000_000L, 1_000_000_000L, 600, 1, 1, 4_000_000_000L,
         mismatches > 0 ? "step 7 (seq 8, HT, generation 1): rank 2 token 5 channel 33: got 1.5, expected 1.25" : null);
   }
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class RunStatsTest {
 
   private static StepRecord step(long seq, long generation, boolean ll, int attempts, long latencyMicros) {
-    return new StepRecord(seq, generation, ll, attempts, latencyMicros * 1_000, 1_000, 500);
+    return new StepRecord(seq, generation, ll, attempts, latencyMicros * 1_000, 1_000, 500, 40);
   }
 
   @Test
@@ -44,6 +44,7 @@ class RunStatsTest {
     assertEquals(2, s.generations());
     assertEquals(2, s.lastGeneration());
     assertEquals(3_000, s.dispatchBytes());
+    assertEquals(120, s.tokensPerSecond(), 1e-9);
     // The step phase ended at 1 s, whatever the time of the snapshot.
     assertEquals(3e-6, s.dispatchGbPerSecond(), 1e-12);
     assertTrue(s.firstProblem().startsWith("step 2: rank 1"));
