@@ -115,10 +115,6 @@ final class HtCombiner {
     ByteBuffer dst = out.x().data();
     ByteBuffer bias = biasOrNull == null ? null : biasOrNull.x().data();
     int[] cursor = new int[n];
-    if (fusedBf16(p, dst, bias)) {
-      sumFused(p, tokens, rowsAt, tokenCount, bias, out);
-      return out;
-    }
     float[] acc = new float[h];
     for (int t = 0; t < tokenCount; t++) {
       Arrays.fill(acc, 0f);
@@ -135,42 +131,6 @@ final class HtCombiner {
       RowCodec.encode(combineDType, acc, h, dst, t * rowBytes);
     }
     return out;
-  }
-
-  /** The fused path needs bf16 rows on heap arrays everywhere; direct buffers take the general one. */
-  private boolean fusedBf16(ByteBuffer[] payloads, ByteBuffer dst, ByteBuffer bias) {
-    if (combineDType != DType.BF16 || !dst.hasArray() || (bias != null && !bias.hasArray())) {
-      return false;
-    }
-    for (ByteBuffer p : payloads) {
-      if (!p.hasArray()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private void sumFused(ByteBuffer[] p, int[][] tokens, int[] rowsAt, int tokenCount, ByteBuffer bias, HiddenStates out) {
-    int n = p.length;
-    int rowBytes = config.hidden() * 2;
-    int[] cursor = new int[n];
-    byte[][] arrays = new byte[n][];
-    int[] offsets = new int[n];
-    ByteBuffer dst = out.x().data();
-    for (int t = 0; t < tokenCount; t++) {
-      int count = 0;
-      for (int r = 0; r < n; r++) {
-        int i = cursor[r];
-        if (i < tokens[r].length && tokens[r][i] == t) {
-          arrays[count] = p[r].array();
-          offsets[count++] = p[r].arrayOffset() + rowsAt[r] + i * rowBytes;
-          cursor[r] = i + 1;
-        }
-      }
-      Bf16RowSum.sum(arrays, offsets, count, bias == null ? null : bias.array(),
-          bias == null ? 0 : bias.arrayOffset() + t * rowBytes, config.hidden(), dst.array(),
-          dst.arrayOffset() + t * rowBytes);
-    }
   }
 
   private void checkResult(HtDispatchResult d) {
