@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  mvn -B -q -pl bench -am package -DskipTests
+  mvn -B -q -pl bench -am package -Dmaven.test.skip=true
 fi
 exec java -Xmx4g -cp bench/target/benchmarks.jar io.epruntime.bench.CpuBenchReport \
   --command "bench/run-cpu-bench.sh $*" "$@"
