@@ -13,6 +13,7 @@ def main():
     p.add_argument("--checks", required=True)
     p.add_argument("--env", required=True)
     p.add_argument("--command", required=True)
+    p.add_argument("--cluster", default=None)
     p.add_argument("--out", required=True)
     a = p.parse_args()
     nat = json.load(open(a.native))
@@ -60,6 +61,13 @@ def main():
         "torch_raw": tor,
         "gpu_checks": checks,
     }
+    if a.cluster:
+        try:
+            keep = ("ep run: starting", "ep run: world ready", "steps ", "verified ", "mismatches ", "latency ", "result ",
+                    "ep run --backend")
+            res["cluster_run"] = [l.strip() for l in open(a.cluster) if l.strip().startswith(keep)]
+        except OSError as e:
+            res["cluster_run"] = ["no cluster run output: %s" % e]
     json.dump(res, open(a.out, "w"), indent=2)
     print("%-12s %9s %9s %9s %7s %9s %8s" % ("op", "us", "GB/s", "copyGB/s", "ratio", "torch_us", "speedup"))
     for k, f in figures.items():

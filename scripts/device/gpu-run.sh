@@ -62,5 +62,5 @@ done
 grep -E "result|steps  " "$OUT/cluster-run.txt"
 
 python3 bench/gpu/report.py --native "$OUT/native-bench.json" --torch "$OUT/torch-bench.json" \
-  --checks "$OUT/gpu-checks.txt" --env "$OUT/env.txt" --command "bash scripts/device/gpu-run.sh" \
+  --checks "$OUT/gpu-checks.txt" --cluster "$OUT/cluster-run.txt" --env "$OUT/env.txt" --command "bash scripts/device/gpu-run.sh" \
   --out "$OUT/gpu-results.json"

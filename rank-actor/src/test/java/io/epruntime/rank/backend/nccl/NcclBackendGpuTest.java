@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import jcuda.Pointer;
+import jcuda.driver.JCudaDriver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -171,9 +173,30 @@ class NcclBackendGpuTest {
         assertEquals(want.handle().recvSrcRank()[i], src[2 * i], "source rank of row " + i);
         assertEquals(want.handle().recvSrcToken()[i], src[2 * i + 1], "source token of row " + i);
       }
+      // Cached dispatch: new rows through the same handle, compared with the reference's cached dispatch.
+      RankInput again = Workloads.random(cfg, new int[] {t}, 77).get(0);
+      HiddenStates wantCached =
+          ref.htCachedDispatch(List.of(want.handle()), List.of(again.x())).get(0);
+      ByteBuffer newRows = again.x().x().data();
+      byte[] bytes = new byte[newRows.remaining()];
+      newRows.get(bytes);
+      JCudaDriver.cuMemcpyHtoD(w.workspace.at(w.buffers.x()), Pointer.to(bytes), bytes.length);
+      if (cfg.dtype() == DType.FP8_E4M3) {
+        ByteBuffer sc = again.x().scales().data();
+        byte[] sb = new byte[sc.remaining()];
+        sc.get(sb);
+        JCudaDriver.cuMemcpyHtoD(w.workspace.at(w.buffers.xScales()), Pointer.to(sb), sb.length);
+      }
+      w.group.htDispatchCached();
+      JCudaDriver.cuCtxSynchronize();
+      assertEquals(wantCached.x().data(), GpuChecks.read(w.workspace, v.recvX(), (long) rows * rowBytes), "cached recv_x");
+      if (cfg.dtype() == DType.FP8_E4M3) {
+        assertEquals(wantCached.scales().data(),
+            GpuChecks.read(w.workspace, v.recvScales(), (long) rows * cfg.hidden() / 128 * 4), "cached recv scales");
+      }
       return null;
     }).get(1, TimeUnit.MINUTES);
-    GpuChecks.report("ht dispatch golden " + cfg.dtype() + ": layout, rows, ids, weights, counts, sources equal");
+    GpuChecks.report("ht dispatch golden " + cfg.dtype() + ": layout, rows, ids, weights, counts, sources equal; cached dispatch rows equal");
   }
 
   private static void checkLlDispatch(NcclBackend b, ReferenceEngine ref, EpConfig cfg, RankInput in) throws Exception {
