@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds libnative-ep.so with CMake and puts it where the jar packages it. Called by Maven
-# (process-classes, after javac -h wrote the JNI headers). Without nvcc it says so and skips.
+# (process-classes, after javac -h wrote the JNI headers), together with the native benchmark, so
+# every native source compiles on every build. Without nvcc it says so and skips.
 #   build-native.sh <module dir> <build dir> <jni headers dir> <classes dir> <java home> <cuda archs>
 set -euo pipefail
 module=$1 build=$2 headers=$3 classes=$4 java_home=$5 archs=$6
@@ -19,7 +20,7 @@ fi
 echo "[native-ep] building with $nvcc_bin for CUDA architectures $archs"
 export JAVA_HOME="$java_home"
 cmake -S "$module" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_COMPILER="$nvcc_bin" \
-  -DEP_CUDA_ARCHS="$archs" -DEP_JNI_HEADERS="$headers" -DEP_BUILD_BENCH="${EP_BUILD_BENCH:-OFF}" >"$build.cmake.log" 2>&1 \
+  -DEP_CUDA_ARCHS="$archs" -DEP_JNI_HEADERS="$headers" -DEP_BUILD_BENCH="${EP_BUILD_BENCH:-ON}" >"$build.cmake.log" 2>&1 \
   || { cat "$build.cmake.log" >&2; exit 1; }
 cmake --build "$build" -j "${EP_NATIVE_JOBS:-2}"
 mkdir -p "$classes/native/linux-x86_64"
