@@ -5,8 +5,7 @@ public enum WireType {
   BOOTSTRAP(1),
   STEP_INPUT(2),
   STEP_OUTPUT(3),
-  MESH(4),
-  PING(5);
+  MESH(4);
 
   /** "EPW1" read as a little-endian int: the first four bytes of every frame. */
   public static final int MAGIC = 0x31575045;
@@ -31,6 +30,6 @@ public enum WireType {
         return t;
       }
     }
-    throw new WireFormatException("type", "frame type " + code + " is unknown; known: BOOTSTRAP=1, STEP_INPUT=2, STEP_OUTPUT=3, MESH=4, PING=5");
+    throw new WireFormatException("type", "frame type " + code + " is unknown; known: BOOTSTRAP=1, STEP_INPUT=2, STEP_OUTPUT=3, MESH=4");
   }
 }
