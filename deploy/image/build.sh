@@ -25,6 +25,9 @@ work="$here/target"
 ctx="$work/context"
 buildlog="$work/build.log"
 mkdir -p "$work"
+# One build at a time per checkout (tests and people may start it concurrently): they share target/.
+exec 9>"$work/.lock"
+flock 9
 : >"$buildlog"
 fail() { echo "image: FAILED: $* (log: $buildlog)" >&2; exit 1; }
 trap 'fail "command failed at line $LINENO"' ERR

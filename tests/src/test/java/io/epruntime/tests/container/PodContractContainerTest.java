@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,7 +57,7 @@ class PodContractContainerTest {
     for (int i = 0; i < template.replicas(); i++) {
       gateways.add(template.dnsNames(i).get(0) + ":" + remoting);
     }
-    try (PodSet pods = new PodSet(template, workDir, ThreadLocalRandom.current().nextInt(100, 200))) {
+    try (PodSet pods = PodSet.create(template, workDir)) {
       long t0 = System.nanoTime();
       pods.startAll(Duration.ofMinutes(5));
       long formedMs = (System.nanoTime() - t0) / 1_000_000;

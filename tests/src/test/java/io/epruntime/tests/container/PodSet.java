@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -26,8 +27,8 @@ import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * A StatefulSet's pods as Docker containers on one user-defined network: container and host name
- * {@code <name>-<i>}, the headless Service's DNS names as network aliases, a fixed pod IP (so the
+ * A StatefulSet's pods as Docker containers on one user-defined network: host name {@code <name>-<i>}
+ * (the container's name gets the network's id in front, so parallel runs do not collide), the headless Service's DNS names as network aliases, a fixed pod IP (so the
  * downward API's status.podIP is known before start), the template's env, args, user, memory limit,
  * dropped capabilities, no privilege escalation, read-only root with tmpfs for emptyDirs and the ConfigMap bind-mounted read-only. Pods start in
  * parallel (podManagementPolicy Parallel) and each start waits on the readiness probe.
@@ -39,14 +40,35 @@ final class PodSet implements AutoCloseable {
   private final Network network;
   private final Map<Integer, GenericContainer<?>> pods = new HashMap<>();
 
-  PodSet(PodTemplate template, Path workDir, int subnetOctet) {
+  private PodSet(PodTemplate template, Path workDir, int subnetOctet, Network network) {
     this.template = template;
     this.workDir = workDir;
     this.subnetPrefix = "10.231." + subnetOctet + ".";
-    this.network = Network.builder()
-        .createNetworkCmdModifier(cmd -> cmd.withName("ep-pods-" + subnetOctet).withIpam(new com.github.dockerjava.api.model.Network.Ipam()
-            .withConfig(new com.github.dockerjava.api.model.Network.Ipam.Config().withSubnet(subnetPrefix + "0/24").withGateway(gatewayIp()))))
-        .build();
+    this.network = network;
+  }
+
+  /**
+   * Creates the pods' network on a free /24 of 10.231.100-199.0 (tried at random, so that runs in
+   * parallel on one engine do not collide); no pod is started yet.
+   */
+  static PodSet create(PodTemplate template, Path workDir) {
+    RuntimeException last = null;
+    for (int attempt = 0; attempt < 8; attempt++) {
+      int octet = ThreadLocalRandom.current().nextInt(100, 200);
+      String prefix = "10.231." + octet + ".";
+      Network network = Network.builder()
+          .createNetworkCmdModifier(cmd -> cmd.withName("ep-pods-" + octet).withIpam(new com.github.dockerjava.api.model.Network.Ipam()
+              .withConfig(new com.github.dockerjava.api.model.Network.Ipam.Config().withSubnet(prefix + "0/24").withGateway(prefix + "1"))))
+          .build();
+      try {
+        network.getId();
+        return new PodSet(template, workDir, octet, network);
+      } catch (RuntimeException e) {
+        last = e;
+        network.close();
+      }
+    }
+    throw new IllegalStateException("no free 10.231.x.0/24 for the pods' network", last);
   }
 
   /** The pod IP of ordinal {@code i}. */
@@ -128,7 +150,8 @@ final class PodSet implements AutoCloseable {
             .withReadTimeout(Duration.ofSeconds(probe.getTimeoutSeconds() == null ? 1 : probe.getTimeoutSeconds()))
             .withStartupTimeout(Duration.ofMinutes(4)))
         .withCreateContainerCmdModifier(cmd -> {
-          cmd.withName(pod).withHostName(pod).withIpv4Address(podIp(ordinal)).withUser(sc.getRunAsUser() + ":" + sc.getRunAsGroup());
+          // The container's name only has to be unique on the engine; the pod's name is its host name and DNS alias.
+          cmd.withName(network.getId().substring(0, 12) + "-" + pod).withHostName(pod).withIpv4Address(podIp(ordinal)).withUser(sc.getRunAsUser() + ":" + sc.getRunAsGroup());
           var csc = template.container().getSecurityContext();
           if (csc.getCapabilities() != null && csc.getCapabilities().getDrop() != null && csc.getCapabilities().getDrop().contains("ALL")) {
             cmd.getHostConfig().withCapDrop(com.github.dockerjava.api.model.Capability.ALL);
