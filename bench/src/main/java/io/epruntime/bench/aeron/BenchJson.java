@@ -76,6 +76,6 @@ final class BenchJson {
 
   /** The command line as the user would type it, for the result file. */
   static String command(Class<?> main, String[] args) {
-    return "java -cp <ep-bench classpath> " + main.getName() + (args.length == 0 ? "" : " " + String.join(" ", args));
+    return "java --add-opens java.base/sun.nio.ch=ALL-UNNAMED -cp bench/target/classes:<mvn -pl bench dependency:build-classpath> " + main.getName() + (args.length == 0 ? "" : " " + String.join(" ", args));
   }
 }
