@@ -366,7 +366,8 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     List<StatusReport.RankInfo> ranks = new ArrayList<>();
     for (Entry e : registry.entries()) {
       String health = e.reachable ? e.health : "unreachable";
-      ranks.add(new StatusReport.RankInfo(e.rank, e.address().toString(), health, e.lastSeq));
+      Address address = e.address().hasLocalScope() ? Cluster.get(context.getSystem()).selfMember().address() : e.address();
+      ranks.add(new StatusReport.RankInfo(e.rank, address.toString(), health, e.lastSeq));
     }
     g.replyTo().tell(new StatusReport(generation, state.label(), settings.world().worldSize(), ranks, sequencer.inFlight(),
         sequencer.completed()));

@@ -44,8 +44,13 @@ public final class ClusterLatencyBench {
     int idleSeconds = Integer.parseInt(arg(args, "--idle-seconds", "30"));
     Path out = Path.of(arg(args, "--out", "bench/results/cluster-latency.json"));
     EpConfig world = new EpConfig(4, 32, 1024, 4, 128, 1, io.epruntime.protocol.DType.BF16);
-    List<String> props = List.of("-Dep.world-size=4", "-Dep.experts=32", "-Dep.hidden=1024", "-Dep.topk=4",
-        "-Dep.ll-max-tokens-per-rank=128", "-Dep.dtype=bf16");
+    List<String> props = new ArrayList<>(List.of("-Dep.world-size=4", "-Dep.experts=32", "-Dep.hidden=1024", "-Dep.topk=4",
+        "-Dep.ll-max-tokens-per-rank=128", "-Dep.dtype=bf16"));
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals("--node-prop")) {
+        props.add("-D" + args[i + 1]); // e.g. ep.transport.idle-max-park=50us, for every node
+      }
+    }
 
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("benchmark", "cluster-step-latency");
@@ -60,9 +65,16 @@ public final class ClusterLatencyBench {
     try (NodeProcesses nodes = new NodeProcesses(4, out.getParent().resolve("cluster-latency-logs"), props);
          EpClient client = EpClient.connect(ClientSettings.of(nodes.gateways()).withConnectTimeout(Duration.ofSeconds(180))
              .withMaxRetries(0))) {
+      json.put("node_props", props.subList(6, props.size()));
+      json.put("client_transport_idle_max_park", System.getProperty("ep.transport.idle-max-park", "reference.conf default"));
       List<Map<String, Object>> rows = new ArrayList<>();
       for (int t : tokens) {
-        rows.add(measure(client, world, t, warmup, steps));
+        double[] before = rankStepSeconds(nodes);
+        Map<String, Object> row = measure(client, world, t, warmup, steps);
+        double[] after = rankStepSeconds(nodes);
+        // Mean time a rank spent inside its backend's runStep (RunStep and tensors in hand to output ready).
+        row.put("rank_backend_mean_us", Math.round((after[0] - before[0]) / Math.max(1, after[1] - before[1]) * 1e6 * 10) / 10.0);
+        rows.add(row);
       }
       json.put("steps", rows);
       AeronPingPong.Result rtt;
@@ -112,6 +124,26 @@ public final class ClusterLatencyBench {
     row.put("mean_us", Arrays.stream(lat).average().orElse(0) / 1e3);
     System.out.println("T=" + t + " " + row);
     return row;
+  }
+
+  /** Sum over the ranks of ep_step_seconds_sum and ep_step_seconds_count, from each node's /metrics. */
+  private static double[] rankStepSeconds(NodeProcesses nodes) throws Exception {
+    double sum = 0;
+    double count = 0;
+    for (int r = 0; r < 4; r++) {
+      var c = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + nodes.managementPort(r) + "/metrics")
+          .toURL().openConnection();
+      try (var in = c.getInputStream()) {
+        for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+          if (line.startsWith("ep_step_seconds_sum ")) {
+            sum += Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+          } else if (line.startsWith("ep_step_seconds_count ")) {
+            count += Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+          }
+        }
+      }
+    }
+    return new double[] {sum, count};
   }
 
   /** CPU of every node process over {@code seconds} of an idle (Ready, no steps) cluster, percent of one core. */

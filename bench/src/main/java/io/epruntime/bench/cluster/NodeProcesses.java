@@ -17,11 +17,13 @@ import java.util.concurrent.TimeUnit;
 final class NodeProcesses implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final List<String> gateways = new ArrayList<>();
+  private final int[] managementPorts;
 
   NodeProcesses(int worldSize, Path logDir, List<String> worldProps) throws IOException {
     Files.createDirectories(logDir);
     int[] pekko = new int[worldSize];
     int[] management = new int[worldSize];
+    this.managementPorts = management;
     for (int r = 0; r < worldSize; r++) {
       pekko[r] = freePort();
       management[r] = freePort();
@@ -45,6 +47,11 @@ final class NodeProcesses implements AutoCloseable {
 
   List<String> gateways() {
     return gateways;
+  }
+
+  /** Rank {@code r}'s Pekko Management port (/alive, /ready, /metrics). */
+  int managementPort(int r) {
+    return managementPorts[r];
   }
 
   List<Long> pids() {
