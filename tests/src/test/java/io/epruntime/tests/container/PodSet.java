@@ -108,19 +108,6 @@ final class PodSet implements AutoCloseable {
     return exit == null ? -1 : exit;
   }
 
-  /** Whether pod {@code ordinal} answers its readiness probe with 200 right now. */
-  boolean ready(int ordinal) {
-    var probe = template.readinessProbe().getHttpGet();
-    try {
-      var conn = (java.net.HttpURLConnection) new java.net.URL("http://" + podIp(ordinal) + ":" + template.port(probe.getPort()) + probe.getPath()).openConnection();
-      conn.setConnectTimeout(2000);
-      conn.setReadTimeout(2000);
-      return conn.getResponseCode() == 200;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   private GenericContainer<?> create(int ordinal) {
     String pod = template.podName(ordinal);
     var probe = template.readinessProbe();
