@@ -13,7 +13,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -175,15 +180,26 @@ final class LocalCluster4 implements AutoCloseable {
     }
   }
 
-  /** Waits for {@code condition}, re-checking every {@code every}, failing after {@code timeout}. */
+  /**
+   * Waits for {@code condition}, checked every {@code every} on a timer thread, failing after
+   * {@code timeout}; the test thread blocks on the outcome, it never sleeps.
+   */
   static void await(String what, Duration timeout, Duration every, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-      }
-      // A deadline-bounded wait for an external process, not a test sleep: re-check the condition.
-      TimeUnit.MILLISECONDS.sleep(every.toMillis());
+    CompletableFuture<Void> met = new CompletableFuture<>();
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    try {
+      timer.scheduleWithFixedDelay(() -> {
+        if (condition.getAsBoolean()) {
+          met.complete(null);
+        }
+      }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+      met.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+    } catch (ExecutionException e) {
+      throw new AssertionError("checking " + what + " failed", e.getCause());
+    } finally {
+      timer.shutdownNow();
     }
   }
 
