@@ -62,6 +62,12 @@ public final class CpuBenchReport {
       name = name.substring(name.lastIndexOf('.') + 1);
       ms.put(name, new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
     }
+    for (String name : new String[] {"plainCopy", "htDispatch", "htCombine", "htDispatchCombine"}) {
+      if (!ms.containsKey(name)) {
+        throw new IllegalStateException(name + " produced no result (did its forked JVM fail? see the JMH output above);"
+            + " no JSON written");
+      }
+    }
     double copy = gbps(bytes, ms.get("plainCopy")[0]);
     double dispatch = gbps(bytes, ms.get("htDispatch")[0]);
     double combine = gbps(bytes, ms.get("htCombine")[0]);
