@@ -16,7 +16,7 @@ import java.util.List;
  * publications and images exist), then measures the process's CPU time from /proc/self/stat over
  * {@code --seconds} of idleness.
  *
- * <p>Run: {@code java -cp <classpath> io.epruntime.bench.aeron.AeronIdleCpu [--nodes 1] [--seconds 30] [--deep-idle-after-ms 250] [--deep-idle-park-us 10000]
+ * <p>Run: {@code java -cp <classpath> io.epruntime.bench.aeron.AeronIdleCpu [--nodes 1] [--seconds 30] [--settle-seconds 15] [--deep-idle-after-ms 250] [--deep-idle-park-us 10000]
  * [--out bench/results/aeron-idle-cpu.json]}
  */
 public final class AeronIdleCpu {
@@ -25,6 +25,7 @@ public final class AeronIdleCpu {
   public static void main(String[] args) throws Exception {
     int nodes = Integer.parseInt(AeronPingPong.arg(args, "--nodes", "1"));
     int seconds = Integer.parseInt(AeronPingPong.arg(args, "--seconds", "30"));
+    int settle = Integer.parseInt(AeronPingPong.arg(args, "--settle-seconds", "15"));
     Path out = Path.of(AeronPingPong.arg(args, "--out", "bench/results/aeron-idle-cpu.json"));
     // -Dep.transport.<key>=<value> overrides any transport setting (Typesafe Config system properties).
     TransportSettings base = TransportSettings.fromConfig(ConfigFactory.load());
@@ -47,7 +48,9 @@ public final class AeronIdleCpu {
           from.send(to.endpoint(), Streams.DATA, new byte[16]).toCompletableFuture().get();
         }
       }
-      IdleCpu.measure(Duration.ofSeconds(2)); // let start-up work (JIT, class loading) settle
+      // Start-up work (JIT, class loading, the JVM's periodic tasks) goes on for several seconds;
+      // what is measured is the node once it sits idle.
+      IdleCpu.measure(Duration.ofSeconds(settle));
       sample = IdleCpu.measure(Duration.ofSeconds(seconds));
     } finally {
       for (AutoCloseable l : listeners) {
@@ -60,6 +63,7 @@ public final class AeronIdleCpu {
         .put("idle_max_park_us", settings.idleMaxPark().toNanos() / 1000)
         .put("deep_idle_after_ms", settings.deepIdleAfter().toMillis())
         .put("deep_idle_park_us", settings.deepIdlePark().toNanos() / 1000)
+        .put("settle_s", settle)
         .put("interval_s", sample.wallNanos() / 1e9)
         .put("cpu_s", sample.cpuNanos() / 1e9)
         .put("percent_of_one_core", Math.round(sample.coreFraction() * 10000) / 100.0)
