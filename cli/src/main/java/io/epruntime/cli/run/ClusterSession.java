@@ -117,8 +117,11 @@ public final class ClusterSession implements AutoCloseable {
       t.setDaemon(true);
       t.start();
     });
+    // A safety net over the client's own time-out: whatever happens inside it, ep run ends.
+    long limitSeconds = options.readyTimeout().toSeconds() + 30;
     try {
-      Object first = CompletableFuture.anyOf(connecting, cluster.failure()).join();
+      Object first = CompletableFuture.anyOf(connecting.orTimeout(limitSeconds, java.util.concurrent.TimeUnit.SECONDS), cluster.failure())
+          .join();
       if (first instanceof CliException died) {
         connecting.thenAccept(EpClient::close);
         throw died;
@@ -128,6 +131,9 @@ public final class ClusterSession implements AutoCloseable {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof EpClientException) {
         throw CliException.cluster(cause.getMessage() + "; rank logs in " + runDir);
+      }
+      if (cause instanceof java.util.concurrent.TimeoutException) {
+        throw CliException.cluster("the client got no answer about the world within " + limitSeconds + " s; rank logs in " + runDir);
       }
       throw e;
     }

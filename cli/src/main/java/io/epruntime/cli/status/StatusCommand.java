@@ -50,7 +50,26 @@ public final class StatusCommand implements java.util.concurrent.Callable<Intege
     ClientSettings base = ClientSettings.of(gateways);
     ClientSettings settings = new ClientSettings(gateways, timeout, base.stepTimeout(), base.maxInFlight(), base.maxRetries());
     PrintWriter out = spec.commandLine().getOut();
-    try (EpClient client = EpClient.connect(settings)) {
+    // The client's own time-out bounds connect; this outer limit makes sure ep status ends anyway.
+    java.util.concurrent.CompletableFuture<EpClient> connecting = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> EpClient.connect(settings), r -> {
+          Thread t = new Thread(r, "ep-status-connect");
+          t.setDaemon(true);
+          t.start();
+        });
+    EpClient connected;
+    try {
+      connected = connecting.get(timeoutSeconds + 10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw CliException.cluster("cannot get the status from " + String.join(", ", gateways) + ": " + cause.getMessage());
+    } catch (TimeoutException e) {
+      throw CliException.cluster("no answer from " + String.join(", ", gateways) + " within " + (timeoutSeconds + 10) + " s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CliException.cluster("interrupted while connecting");
+    }
+    try (EpClient client = connected) {
       ClusterStatus status = client.status().toCompletableFuture().get(timeoutSeconds, TimeUnit.SECONDS);
       out.print(json ? StatusView.json(status) + "\n" : StatusView.table(status));
       out.flush();
