@@ -8,6 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -96,8 +98,11 @@ public final class AeronPingPong implements AutoCloseable {
     TransportSettings base = TransportSettings.fromConfig(ConfigFactory.load());
     TransportSettings settings = base.withIdle(park, base.deepIdleAfter(), deepPark);
     Result r;
+    Map<String, Long> loss = new TreeMap<>();
     try (AeronNode a = AeronNode.start(settings); AeronNode b = AeronNode.start(settings); AeronPingPong pp = new AeronPingPong(a, b)) {
       r = pp.measure(payload, warmup, iterations);
+      lossCounters(a, loss);
+      lossCounters(b, loss);
     }
     BenchJson json = new BenchJson("aeron-pingpong", BenchJson.command(AeronPingPong.class, args))
         .put("transport", "two AeronNodes (embedded media drivers, INVOKER mode run by each node's transport thread) in one JVM, UDP over 127.0.0.1")
@@ -109,8 +114,20 @@ public final class AeronPingPong implements AutoCloseable {
         .put("payload_bytes", r.payloadBytes()).put("warmup", warmup).put("iterations", r.iterations())
         .put("rtt_mean_us", round(r.meanUs())).put("rtt_p50_us", round(r.p50Us())).put("rtt_p90_us", round(r.p90Us()))
         .put("rtt_p99_us", round(r.p99Us())).put("rtt_max_us", round(r.maxUs()));
+    loss.forEach((label, value) -> json.put("driver_" + label.toLowerCase().replaceAll("[^a-z0-9]+", "_"), value));
     json.write(out);
     System.out.print(json.render());
+  }
+
+  /** Sums the media drivers' loss-recovery counters (NAKs, retransmits, gap fills): tail latency's usual cause. */
+  private static void lossCounters(AeronNode node, Map<String, Long> into) {
+    var counters = node.aeron().countersReader();
+    counters.forEach((id, typeId, key, label) -> {
+      String l = label.toLowerCase();
+      if (typeId == 0 && (l.contains("nak") || l.contains("retransmit") || l.contains("loss gap"))) {
+        into.merge(label, counters.getCounterValue(id), Long::sum);
+      }
+    });
   }
 
   private static double round(double v) {
