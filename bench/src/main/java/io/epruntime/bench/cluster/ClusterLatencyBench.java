@@ -42,6 +42,7 @@ public final class ClusterLatencyBench {
     int warmup = Integer.parseInt(arg(args, "--warmup", "200"));
     int steps = Integer.parseInt(arg(args, "--steps", "2000"));
     int idleSeconds = Integer.parseInt(arg(args, "--idle-seconds", "30"));
+    int settleSeconds = Integer.parseInt(arg(args, "--idle-settle-seconds", "5"));
     Path out = Path.of(arg(args, "--out", "bench/results/cluster-latency.json"));
     EpConfig world = new EpConfig(4, 32, 1024, 4, 128, 1, io.epruntime.protocol.DType.BF16);
     List<String> props = new ArrayList<>(List.of("-Dep.world-size=4", "-Dep.experts=32", "-Dep.hidden=1024", "-Dep.topk=4",
@@ -87,7 +88,7 @@ public final class ClusterLatencyBench {
       for (Map<String, Object> row : rows) {
         row.put("p50_over_aeron_rtt_p50", Math.round((double) row.get("p50_us") / rtt.p50Us() * 100) / 100.0);
       }
-      json.put("idle_cpu", idleCpu(nodes.pids(), idleSeconds));
+      json.put("idle_cpu", idleCpu(nodes.pids(), settleSeconds, idleSeconds));
     }
     json.put("loadavg_at_end", Json.loadAverage());
     Files.createDirectories(out.getParent());
@@ -147,8 +148,8 @@ public final class ClusterLatencyBench {
   }
 
   /** CPU of every node process over {@code seconds} of an idle (Ready, no steps) cluster, percent of one core. */
-  private static Map<String, Object> idleCpu(List<Long> pids, int seconds) throws Exception {
-    TimeUnit.SECONDS.sleep(5); // let the last step's work and GC settle before the window opens
+  private static Map<String, Object> idleCpu(List<Long> pids, int settleSeconds, int seconds) throws Exception {
+    TimeUnit.SECONDS.sleep(settleSeconds); // let the last steps' JIT compilation and GC finish before the window opens
     long[] before = new long[pids.size()];
     for (int i = 0; i < pids.size(); i++) {
       before[i] = ProcCpu.cpuNanos(pids.get(i));
@@ -161,6 +162,7 @@ public final class ClusterLatencyBench {
       percent.add(Math.round((ProcCpu.cpuNanos(pids.get(i)) - before[i]) * 10000.0 / wall) / 100.0);
     }
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put("settle_s", settleSeconds);
     m.put("window_s", seconds);
     m.put("source", "/proc/<pid>/stat utime+stime of each node process");
     m.put("percent_of_one_core_per_process", percent);
