@@ -108,7 +108,8 @@ public final class BenchCommand implements Callable<Integer> {
       return List.of(backend);
     }
     List<BackendChoice.Requested> s = new ArrayList<>(List.of(BackendChoice.Requested.cpu));
-    if (BackendChoice.resolve(BackendChoice.Requested.auto, ranks, GpuProbe.visibleGpus(), null).equals("nccl")) {
+    int gpus = GpuProbe.visibleGpus();
+    if (BackendChoice.resolve(BackendChoice.Requested.auto, ranks, gpus, ClusterSession.nativeProblem(gpus)).equals("nccl")) {
       s.add(BackendChoice.Requested.nccl);
     }
     return s;

@@ -26,6 +26,8 @@ final class Machine {
         .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
         .put("arch", System.getProperty("os.arch"))
         .put("cpus", Runtime.getRuntime().availableProcessors())
+        // Shared machines: the load next door explains latencies better than the runtime does.
+        .put("load_average_1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
         .put("memory_bytes", totalMemory())
         .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"))
         .put("gpus_visible", GpuProbe.visibleGpus())

@@ -56,7 +56,7 @@ public final class ClusterSession implements AutoCloseable {
   /** Starts the ranks and connects; fails with exit 3 (cluster) or 4 (environment) and stops what it started. */
   public static ClusterSession open(RunOptions options, Settings settings, String purpose, PrintWriter err) {
     int gpus = GpuProbe.visibleGpus();
-    String backend = BackendChoice.resolve(settings.backend(), options.ranks(), gpus, null);
+    String backend = BackendChoice.resolve(settings.backend(), options.ranks(), gpus, nativeProblem(gpus));
     Path runDir = createRunDir(settings.runDir(), purpose);
     PortPlan ports = settings.basePort() == 0
         ? PortPlan.free(options.ranks(), settings.host())
@@ -76,6 +76,21 @@ public final class ClusterSession implements AutoCloseable {
     } catch (RuntimeException e) {
       cluster.close();
       throw e;
+    }
+  }
+
+  /**
+   * Why the native EP library cannot serve the nccl backend here, or null when it can. Only asked
+   * where GPUs exist, so a CPU-only machine never tries to load it.
+   */
+  public static String nativeProblem(int gpus) {
+    if (gpus == 0) {
+      return null;
+    }
+    try {
+      return io.epruntime.nativeep.NativeEpLibrary.isAvailable() ? null : io.epruntime.nativeep.NativeEpLibrary.unavailabilityCause();
+    } catch (LinkageError e) {
+      return e.toString();
     }
   }
 
