@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xms20g", "-Xmx20g", "-XX:+AlwaysPreTouch"})
+@Fork(1)
 @State(Scope.Benchmark)
 public class HtDispatchCombineBenchmark {
 
