@@ -21,7 +21,8 @@ public final class ProgressLine {
 
   /** {@code ep run: 57/200 steps, 14.2 steps/s, p50 2.10 ms, errors 0} */
   public static String plain(RunSnapshot s) {
-    return "ep run: " + counters(s).replace("  ", ", ");
+    return "ep run: " + s.completedOrFailed() + "/" + s.plannedSteps() + " steps, " + Units.decimal(s.stepsPerSecond(), 1)
+        + " steps/s, p50 " + Units.latency(s.p50Nanos()) + ", errors " + s.errors();
   }
 
   private static String counters(RunSnapshot s) {

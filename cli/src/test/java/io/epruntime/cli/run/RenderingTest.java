@@ -23,7 +23,8 @@ class RenderingTest {
 
   @Test
   void plainLineIsCommaSeparated() {
-    assertEquals("ep run:  50/100 steps, 12.5 steps/s, p50 2.10 ms, errors 2", ProgressLine.plain(snapshot(100, 50, 2, 0)));
+    assertEquals("ep run: 50/100 steps, 12.5 steps/s, p50 2.10 ms, errors 2", ProgressLine.plain(snapshot(100, 50, 2, 0)));
+    assertEquals("ep run: 5/100000 steps, 1.3 steps/s, p50 2.10 ms, errors 0", ProgressLine.plain(snapshot(100_000, 5, 0, 0)));
   }
 
   @Test
