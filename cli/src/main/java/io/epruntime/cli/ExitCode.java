@@ -8,7 +8,7 @@ public enum ExitCode {
   /** Everything ran and every step was verified against the CPU reference. */
   OK(0, "success: every step ran and matched the CPU reference"),
   /** The run finished, but a step's result differed from the reference or could not be verified. */
-  MISMATCH(1, "a step mismatched the CPU reference, failed, or was not verified"),
+  MISMATCH(1, "a step mismatched the CPU reference, failed, or was not verified (also: an unexpected error)"),
   /** The command line was wrong: unknown flag, bad value, missing argument. */
   USAGE(2, "usage error: unknown flag or bad value (the message names the allowed values)"),
   /** The local cluster did not start, did not become Ready in time, or a rank process died. */
