@@ -52,12 +52,16 @@ public final class NodeCommand implements Callable<Integer> {
     // reference.conf. SIGTERM runs Pekko's coordinated shutdown, which exits the JVM.
     Node node = Node.start(Node.userConfig());
     int rank = node.settings().rank();
+    err.println("ep node: rank " + rank + " started (aeron " + node.aeronEndpoint() + "), backend "
+        + node.settings().backend() + "; world of " + node.settings().world().worldSize() + " ranks");
+    err.flush();
     StateLine line = new StateLine(rank, node.settings().world().worldSize(), err);
     var board = NodeParts.of(Adapter.toClassic(node.system())).board();
-    board.addListener(() -> line.update(board.memberUp(), board.joinedGeneration(), board.readyGeneration()));
-    err.println("ep node: rank " + rank + " started (aeron " + node.aeronEndpoint() + "), backend "
-        + node.settings().backend() + "; waiting for the world of " + node.settings().world().worldSize() + " ranks");
-    err.flush();
+    Runnable report = () -> line.update(board.memberUp(), board.joinedGeneration(), board.readyGeneration());
+    board.addListener(report);
+    // The world may have become Ready while Node.start was still finishing (management endpoint):
+    // report the state as it is now too, so that line is never missed.
+    report.run();
     if (exitOnStdinEof) {
       watchStdin(node);
     }
