@@ -199,6 +199,8 @@ public final class EpClient implements AutoCloseable {
       gateway.rotate();
       a.fail(new RetriableStepException(w.generation(), "the gateway did not answer: " + err));
     } else if (reply instanceof StepDone d) {
+      // Every rank finished: their outputs are on the way over Aeron; poll for them promptly.
+      aeron.expectTraffic();
       a.onDone(d);
     } else if (reply instanceof StepError e) {
       a.fail(switch (e.kind()) {

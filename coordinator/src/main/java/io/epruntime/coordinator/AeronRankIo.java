@@ -13,10 +13,17 @@ import org.slf4j.LoggerFactory;
 final class AeronRankIo implements RankIo {
   private static final Logger LOG = LoggerFactory.getLogger(AeronRankIo.class);
 
+  private final AeronNode aeron;
   private final StepOutputPublisher publisher;
 
   AeronRankIo(AeronNode aeron) {
+    this.aeron = aeron;
     this.publisher = new StepOutputPublisher(aeron);
+  }
+
+  @Override
+  public void expectTraffic() {
+    aeron.expectTraffic();
   }
 
   @Override

@@ -225,6 +225,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
   }
 
   private Behavior<ToRank> onRunStep(RunStep step) {
+    io.expectTraffic();
     if (step.generation() != joinedGeneration || !queue.offer(step)) {
       String why = "step " + step.seq() + " of generation " + step.generation() + " reached rank " + settings.rank()
           + " in generation " + joinedGeneration;

@@ -11,6 +11,12 @@ import java.util.concurrent.CompletionStage;
 public interface RankIo {
 
   /**
+   * A step was announced: its tensors and the backend's frames are about to arrive, so an idle
+   * transport should wake and poll promptly. Default: nothing to wake.
+   */
+  default void expectTraffic() {}
+
+  /**
    * Sends one rank's result of a step to the client at {@code replyEndpoint}.
    *
    * @param status a {@code StepOutputFrame} status: OK with {@code combined}, else {@code error} says why not

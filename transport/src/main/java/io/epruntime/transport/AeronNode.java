@@ -151,6 +151,17 @@ public final class AeronNode implements AutoCloseable {
    * sides live), or fails with a {@link TransportException} when no subscriber connects or
    * back-pressure does not clear within {@code timeout}.
    */
+  /**
+   * Tells the transport that frames are about to arrive (a step was announced through another
+   * channel): a deeply idle thread wakes now and polls with its short back-off for
+   * {@code deep-idle-after}, so a long {@code deep-idle-park} costs no latency on the first frames of a
+   * step. Thread-safe and cheap; call it as often as steps are announced.
+   */
+  public void expectTraffic() {
+    agent.expectTraffic();
+    LockSupport.unpark(runner.thread());
+  }
+
   public CompletionStage<Void> send(String peerEndpoint, int streamId, byte[] frame, Duration timeout) {
     CompletableFuture<Void> f = agent.send(peerEndpoint, streamId, frame, timeout.toNanos());
     LockSupport.unpark(runner.thread()); // start the send now rather than at the end of an idle park

@@ -40,6 +40,8 @@ public final class TransportAgent implements Agent {
   private AgentInvoker client;
   private boolean stopped;
   private long lastActivityNs = System.nanoTime();
+  /** Set by {@link #expectTraffic()} from any thread; the next duty cycle counts as active. */
+  private volatile boolean trafficExpected;
   private long nextSweepNs = System.nanoTime() + SWEEP_INTERVAL_NS;
 
   private record Unlisten(int streamId, CompletableFuture<Void> done) {}
@@ -108,6 +110,11 @@ public final class TransportAgent implements Agent {
     return s.done;
   }
 
+  /** Marks traffic as imminent; the caller then unparks the transport thread. Thread-safe. */
+  public void expectTraffic() {
+    trafficExpected = true;
+  }
+
   /** Called by Aeron's conductor when a publication behind a subscription is gone; thread-safe. */
   void sessionGone(int streamId, int sessionId) {
     inbox.add(new SessionGone(streamId, sessionId));
@@ -123,6 +130,13 @@ public final class TransportAgent implements Agent {
     }
     long now = System.nanoTime();
     int work = drainInbox();
+    if (trafficExpected) {
+      // A step was announced (over Pekko): frames are about to arrive, so leave the deep park for
+      // the short back-off now instead of noticing them a deep park later.
+      trafficExpected = false;
+      lastActivityNs = now;
+      work++;
+    }
     if (stopped) {
       return work;
     }
