@@ -14,15 +14,28 @@ import java.util.List;
  * This is the reference every cluster step and every GPU result is checked against. Every list
  * argument and result is indexed by rank. Single-threaded and deterministic. Payload buffers are
  * recycled from one exchange to the next (a receive copies out all it keeps), so a steady run
- * does not pay for fresh zero-filled payload memory; results are always fresh.
+ * does not pay for fresh zero-filled payload memory. HT dispatch and HT combine skip the payloads
+ * altogether ({@link HtInMemory}): each row moves once, with the payload path's results bit for
+ * bit. Results are fresh unless the engine was given a {@link ResultArena}, whose memory the HT
+ * results ({@code recvX}, combine outputs) then reuse after each {@link ResultArena#recycle()}.
  */
 public final class ReferenceEngine {
   private final EpConfig config;
   private final RankEngine[] ranks;
   private final PayloadPool pool;
+  private final ResultArena results;
 
   public ReferenceEngine(EpConfig config) {
+    this(config, null);
+  }
+
+  /**
+   * An engine whose HT results take their memory from {@code results} (null: fresh memory). A
+   * caller that recycles the arena must be done with every result handed out before.
+   */
+  public ReferenceEngine(EpConfig config, ResultArena results) {
     this.config = config;
+    this.results = results;
     this.ranks = new RankEngine[config.worldSize()];
     // One exchange's payloads (N x N) are kept for the next; results never share their memory.
     this.pool = new PayloadPool(config.worldSize() * config.worldSize());
@@ -51,6 +64,11 @@ public final class ReferenceEngine {
   public List<HtDispatchResult> htDispatch(List<HiddenStates> x, List<Routing> routing) {
     checkSize(x, "x");
     checkSize(routing, "routing");
+    return HtInMemory.dispatch(config, ranks, x, routing, results);
+  }
+
+  /** The same dispatch through every rank's payloads ({@link RankEngine#htDispatchSend} / {@code Receive}). */
+  List<HtDispatchResult> htDispatchThroughPayloads(List<HiddenStates> x, List<Routing> routing) {
     ByteBuffer[][] sent = new ByteBuffer[ranks.length][];
     for (int r = 0; r < ranks.length; r++) {
       sent[r] = ranks[r].htDispatchSend(x.get(r), routing.get(r));
@@ -83,6 +101,18 @@ public final class ReferenceEngine {
   public List<HiddenStates> htCombine(List<HtDispatchResult> d, List<HiddenStates> reducedRows, List<HiddenStates> biasOrNull) {
     checkSize(d, "d");
     checkSize(reducedRows, "reducedRows");
+    if (biasOrNull != null) {
+      checkSize(biasOrNull, "biasOrNull");
+    }
+    if (HtInMemory.canCombine(config, reducedRows, biasOrNull)) {
+      return HtInMemory.combine(config, d, reducedRows, biasOrNull, results);
+    }
+    return htCombineThroughPayloads(d, reducedRows, biasOrNull);
+  }
+
+  /** The same combine through every rank's payloads ({@link RankEngine#htCombineSend} / {@code Receive}). */
+  List<HiddenStates> htCombineThroughPayloads(List<HtDispatchResult> d, List<HiddenStates> reducedRows,
+      List<HiddenStates> biasOrNull) {
     ByteBuffer[][] sent = new ByteBuffer[ranks.length][];
     for (int r = 0; r < ranks.length; r++) {
       sent[r] = ranks[r].htCombineSend(d.get(r), reducedRows.get(r));
