@@ -1,7 +1,7 @@
 package io.epruntime.bench.aeron;
 
+import io.epruntime.bench.MachineFacts;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -17,35 +17,11 @@ final class BenchJson {
     put("benchmark", benchmark);
     put("date", Instant.now().toString());
     put("command", command);
-    put("machine", machine());
+    put("machine", MachineFacts.machine());
     put("cpus", Runtime.getRuntime().availableProcessors());
     put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-    put("loadavg_at_end", loadAverage());
-  }
-
-  private static String machine() {
-    String cpu = "";
-    try {
-      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-          .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("");
-    } catch (IOException | RuntimeException e) {
-      // not Linux: the host name alone
-    }
-    try {
-      return InetAddress.getLocalHost().getHostName() + (cpu.isEmpty() ? "" : " (" + cpu + ")");
-    } catch (IOException e) {
-      return cpu;
-    }
-  }
-
-  /** The 1-minute load average now (Linux), so a reader can tell a busy machine's figures apart. */
-  static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
+    put("loadavg_at_end", MachineFacts.loadAverage());
   }
 
   BenchJson put(String key, Object value) {
@@ -54,7 +30,7 @@ final class BenchJson {
   }
 
   String render() {
-    fields.put("loadavg_at_end", loadAverage());
+    fields.put("loadavg_at_end", MachineFacts.loadAverage());
     return fields.entrySet().stream()
         .map(e -> "  \"" + e.getKey() + "\": " + value(e.getValue()))
         .collect(Collectors.joining(",\n", "{\n", "\n}\n"));

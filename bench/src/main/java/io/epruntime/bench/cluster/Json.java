@@ -1,9 +1,6 @@
 package io.epruntime.bench.cluster;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.epruntime.bench.MachineFacts;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -36,25 +33,10 @@ final class Json {
   }
 
   static String machine() {
-    String cpu = "";
-    try {
-      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-          .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("");
-    } catch (IOException | RuntimeException e) {
-      // not Linux
-    }
-    try {
-      return InetAddress.getLocalHost().getHostName() + (cpu.isEmpty() ? "" : " (" + cpu + ")");
-    } catch (IOException e) {
-      return cpu;
-    }
+    return MachineFacts.machine();
   }
 
   static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
+    return MachineFacts.loadAverage();
   }
 }
