@@ -21,15 +21,7 @@ record BenchPhase(int tokensPerRank, String mode, int ranks, RunSnapshot snapsho
         .put("steps", s.plannedSteps())
         .put("verified", s.verified())
         .put("mismatches", s.mismatches())
-        .put("p50_us", s.p50Nanos() / 1e3)
-        .put("p99_us", s.p99Nanos() / 1e3)
-        .put("max_us", s.maxNanos() / 1e3)
-        .put("steps_per_s", s.stepsPerSecond())
-        .put("tokens_per_s", s.tokensPerSecond())
-        .put("dispatch_gbps", s.dispatchGbPerSecond())
-        .put("combine_gbps", s.combineGbPerSecond())
-        .put("dispatch_bytes", s.dispatchBytes())
-        .put("combine_bytes", s.combineBytes())
+        .putSpeed(s)
         .put("wall_s", s.elapsedSeconds())
         .toString();
   }

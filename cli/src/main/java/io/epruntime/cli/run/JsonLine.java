@@ -37,6 +37,19 @@ public final class JsonLine {
     return this;
   }
 
+  /** Latency percentiles, rates and bytes moved: the fields a run summary and a bench phase share. */
+  public JsonLine putSpeed(RunSnapshot s) {
+    return put("p50_us", s.p50Nanos() / 1e3)
+        .put("p99_us", s.p99Nanos() / 1e3)
+        .put("max_us", s.maxNanos() / 1e3)
+        .put("steps_per_s", s.stepsPerSecond())
+        .put("tokens_per_s", s.tokensPerSecond())
+        .put("dispatch_gbps", s.dispatchGbPerSecond())
+        .put("combine_gbps", s.combineGbPerSecond())
+        .put("dispatch_bytes", s.dispatchBytes())
+        .put("combine_bytes", s.combineBytes());
+  }
+
   /** The summary line of a run: the fields the README and tests rely on come first. */
   public static JsonLine of(RunSnapshot s) {
     return new JsonLine()
@@ -46,15 +59,7 @@ public final class JsonLine {
         .put("unverified", s.unverified())
         .put("failed", s.failed())
         .put("retried", s.retried())
-        .put("p50_us", s.p50Nanos() / 1e3)
-        .put("p99_us", s.p99Nanos() / 1e3)
-        .put("max_us", s.maxNanos() / 1e3)
-        .put("steps_per_s", s.stepsPerSecond())
-        .put("tokens_per_s", s.tokensPerSecond())
-        .put("dispatch_gbps", s.dispatchGbPerSecond())
-        .put("combine_gbps", s.combineGbPerSecond())
-        .put("dispatch_bytes", s.dispatchBytes())
-        .put("combine_bytes", s.combineBytes())
+        .putSpeed(s)
         .put("ht_steps", s.htSteps())
         .put("ll_steps", s.llSteps())
         .put("generations", s.generations())
