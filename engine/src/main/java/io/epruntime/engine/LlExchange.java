@@ -176,6 +176,73 @@ final class LlExchange {
     return out;
   }
 
+  /**
+   * Dispatch receive, the experts and combine send in one pass, without the expert-major
+   * {@code [localExperts, N * M, H]} layout: each received pair is decoded from its payload, run
+   * through its expert and written straight into the payload going home. The combine payloads are
+   * byte for byte those of {@link #dispatchReceive}, {@link #experts} and {@link #combineSend}
+   * (pairs by local expert, then arrival order); the padded layout, which costs
+   * {@code localExperts * N * M} zeroed rows per step, is never built. The cluster's cpu backend
+   * uses this; the padded path stays for callers that want DeepEP's {@code recv_x}.
+   */
+  LlExpertPass expertsInPlace(ByteBuffer[] fromSource, ExpertKernel kernel) {
+    int n = config.worldSize();
+    int m = config.llMaxTokensPerRank();
+    int h = config.hidden();
+    int localExperts = config.localExperts();
+    checkCapacity(0, "fromSource");
+    ByteBuffer[] p = Payloads.normalize(fromSource, n, "fromSource");
+    int inRowBytes = h * config.dtype().bytesPerElement();
+    int outRowBytes = h * combineDType.bytesPerElement();
+    int scaleBytes = Wire.scaleBytes(config.dtype(), h);
+    float[] in = new float[h];
+    float[] y = new float[h];
+    ByteBuffer[] out = new ByteBuffer[n];
+    long receivedPairs = 0;
+    for (int s = 0; s < n; s++) {
+      String arg = "fromSource[" + s + "]";
+      Wire.Header hd = Wire.readHeader(p[s], arg, Wire.LL_DISPATCH, s, rank, h, config.dtype());
+      int pairs = hd.rows();
+      Wire.requireBytes(p[s], Wire.HEADER_BYTES + (long) pairs * (8 + inRowBytes + scaleBytes), arg);
+      int[] local = Wire.getInts(p[s], Wire.HEADER_BYTES, pairs);
+      int[] token = Wire.getInts(p[s], Wire.HEADER_BYTES + 4 * pairs, pairs);
+      int[] perExpert = new int[localExperts + 1];
+      for (int i = 0; i < pairs; i++) {
+        int l = local[i];
+        if (l < 0 || l >= localExperts || token[i] < 0 || token[i] >= Math.min(hd.aux(), m)) {
+          throw new EpArgumentException(arg, arg + " pair " + i + " = (local expert " + l + ", token " + token[i]
+              + ") is outside [0, " + localExperts + ") x [0, " + Math.min(hd.aux(), m) + ")");
+        }
+        if (++perExpert[l + 1] > m) {
+          throw new EpArgumentException(arg, arg + " sends local expert " + l + " more than ep.ll-max-tokens-per-rank = " + m + " pairs");
+        }
+      }
+      for (int l = 0; l < localExperts; l++) {
+        perExpert[l + 1] += perExpert[l]; // start of each expert's pairs in the combine payload
+      }
+      ByteBuffer o = Wire.allocate(allocator, Wire.HEADER_BYTES + (long) pairs * (8 + outRowBytes));
+      Wire.writeHeader(o, new Wire.Header(Wire.LL_COMBINE, rank, s, pairs, h, combineDType, 0, config.topk(), 0));
+      int[] outLocal = new int[pairs];
+      int[] outToken = new int[pairs];
+      int inRows = Wire.HEADER_BYTES + 8 * pairs;
+      int outRows = Wire.HEADER_BYTES + 8 * pairs;
+      for (int i = 0; i < pairs; i++) {
+        int l = local[i];
+        int j = perExpert[l]++;
+        outLocal[j] = l;
+        outToken[j] = token[i];
+        RowCodec.decode(config.dtype(), p[s], inRows + i * inRowBytes, h, p[s], inRows + pairs * inRowBytes + i * scaleBytes, in);
+        kernel.apply(config.firstExpertOf(rank) + l, in, y);
+        RowCodec.encode(combineDType, y, h, o, outRows + j * outRowBytes);
+      }
+      Wire.putInts(o, Wire.HEADER_BYTES, outLocal, pairs);
+      Wire.putInts(o, Wire.HEADER_BYTES + 4 * pairs, outToken, pairs);
+      out[s] = o;
+      receivedPairs += pairs;
+    }
+    return new LlExpertPass(out, receivedPairs);
+  }
+
   private void checkCapacity(int tokens, String argument) {
     int m = config.llMaxTokensPerRank();
     if (m == 0 || tokens > m) {

@@ -151,6 +151,16 @@ public final class RankEngine {
   }
 
   /**
+   * Receive, experts and combine send of LL in one pass, for callers that never look at
+   * {@code recvX}: the combine payloads equal {@code llCombineSend(d, llExperts(d, kernel))} with
+   * {@code d = llDispatchReceive(fromSource)} byte for byte, without building the padded
+   * {@code [localExperts, N * M, H]} layout.
+   */
+  public LlExpertPass llExpertsInPlace(ByteBuffer[] fromSource, ExpertKernel kernel) {
+    return llExchange.expertsInPlace(fromSource, kernel);
+  }
+
+  /**
    * {@code [T, H]}: for token t, {@code sum over k ascending of w[t,k] * y_{e(t,k)}(t)} with fused
    * multiply-adds in fp32, rounded once to the combine dtype. {@code routing} is this rank's own.
    */

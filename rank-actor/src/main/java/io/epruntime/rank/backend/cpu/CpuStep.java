@@ -2,7 +2,7 @@ package io.epruntime.rank.backend.cpu;
 
 import io.epruntime.engine.ExpertKernel;
 import io.epruntime.engine.HtDispatchResult;
-import io.epruntime.engine.LlDispatchResult;
+import io.epruntime.engine.LlExpertPass;
 import io.epruntime.engine.RankEngine;
 import io.epruntime.protocol.DType;
 import io.epruntime.protocol.ep.EpConfig;
@@ -30,7 +30,6 @@ final class CpuStep {
   private final long startNanos = System.nanoTime();
   private Phase phase = Phase.DISPATCHING;
   private HtDispatchResult ht;
-  private LlDispatchResult ll;
   private long receivedRows;
   private long dispatchNanos;
   private long expertsDoneNanos;
@@ -58,11 +57,9 @@ final class CpuStep {
     dispatchNanos = System.nanoTime() - startNanos;
     ByteBuffer[] out;
     if (spec.mode() == StepMode.LL) {
-      ll = engine.llDispatchReceive(fromSource);
-      for (int c : ll.recvCount()) {
-        receivedRows += c;
-      }
-      out = engine.llCombineSend(ll, engine.llExperts(ll, kernel));
+      LlExpertPass pass = engine.llExpertsInPlace(fromSource, kernel);
+      receivedRows = pass.receivedPairs();
+      out = pass.combinePayloads();
     } else {
       ht = engine.htDispatchReceive(fromSource);
       receivedRows = ht.recvRows();
