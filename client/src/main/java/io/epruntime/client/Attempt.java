@@ -1,6 +1,6 @@
 package io.epruntime.client;
 
-import io.epruntime.protocol.cluster.StepDone;
+import io.epruntime.protocol.ep.StepMode;
 import io.epruntime.protocol.tensor.HiddenStates;
 import io.epruntime.protocol.wire.StepOutputFrame;
 import java.util.Arrays;
@@ -8,16 +8,23 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One submission of a step: done when the coordinator's {@link StepDone} and every rank's output
- * frame are in (in any order), failed on the first error. Written from the Aeron thread (outputs)
- * and the actor system (replies), so every method is synchronized; none blocks.
+ * One submission of a step: done when every rank's OK output frame is in, failed on the first
+ * error. The ranks' frames carry the step's sequence number, generation, mode and byte counts, so
+ * the coordinator's {@code StepDone} (which follows later over Pekko) is not waited for: the step's
+ * last hop is the last rank's output. Frames of one attempt that disagree on seq or generation fail
+ * it (never a mixed result). Written from the Aeron thread (outputs) and the actor system (errors),
+ * so every method is synchronized; none blocks.
  */
 final class Attempt {
   final long requestId;
   final CompletableFuture<Attempt> future = new CompletableFuture<>();
   private final HiddenStates[] outputs;
   private int received;
-  private StepDone done;
+  private long seq = -1;
+  private long generation = -1;
+  private StepMode mode;
+  private long dispatchBytes;
+  private long combineBytes;
 
   Attempt(long requestId, int worldSize) {
     this.requestId = requestId;
@@ -32,13 +39,7 @@ final class Attempt {
       return; // a malformed frame for this request: the time-out covers a missing rank
     }
     switch (f.status()) {
-      case StepOutputFrame.OK -> {
-        if (outputs[f.rank()] == null) {
-          outputs[f.rank()] = f.combined();
-          received++;
-        }
-        completeIfWhole();
-      }
+      case StepOutputFrame.OK -> accept(f);
       case StepOutputFrame.RETRIABLE -> future.completeExceptionally(
           new RetriableStepException(f.generation(), "rank " + f.rank() + ": " + f.error()));
       case StepOutputFrame.REJECTED -> future.completeExceptionally(new StepRejectedException("x", "rank " + f.rank() + ": " + f.error()));
@@ -46,23 +47,50 @@ final class Attempt {
     }
   }
 
-  synchronized void onDone(StepDone d) {
-    done = d;
-    completeIfWhole();
+  private void accept(StepOutputFrame f) {
+    if (outputs[f.rank()] != null) {
+      return; // a duplicate
+    }
+    if (received == 0) {
+      seq = f.seq();
+      generation = f.generation();
+      mode = f.mode();
+    } else if (f.seq() != seq || f.generation() != generation || f.mode() != mode) {
+      future.completeExceptionally(new RetriableStepException(Math.max(generation, f.generation()),
+          "ranks answered request " + requestId + " as different steps: seq " + seq + "/" + f.seq() + ", generation "
+              + generation + "/" + f.generation()));
+      return;
+    }
+    outputs[f.rank()] = f.combined();
+    dispatchBytes += f.dispatchBytes();
+    combineBytes += f.combineBytes();
+    if (++received == outputs.length) {
+      future.complete(this);
+    }
   }
 
   void fail(Throwable t) {
     future.completeExceptionally(t);
   }
 
-  private void completeIfWhole() {
-    if (done != null && received == outputs.length) {
-      future.complete(this);
-    }
+  synchronized long seq() {
+    return seq;
   }
 
-  synchronized StepDone done() {
-    return done;
+  synchronized long generation() {
+    return generation;
+  }
+
+  synchronized StepMode mode() {
+    return mode;
+  }
+
+  synchronized long dispatchBytes() {
+    return dispatchBytes;
+  }
+
+  synchronized long combineBytes() {
+    return combineBytes;
   }
 
   synchronized List<HiddenStates> outputs() {

@@ -12,7 +12,9 @@ import io.epruntime.protocol.cluster.SubmitStep;
 import io.epruntime.protocol.cluster.ToClient;
 import io.epruntime.protocol.cluster.WorldView;
 import io.epruntime.protocol.wire.StepInputFrame;
+import io.epruntime.protocol.wire.ControlFrame;
 import io.epruntime.transport.AeronNode;
+import io.epruntime.transport.ControlChannel;
 import io.epruntime.transport.StepInputPublisher;
 import io.epruntime.transport.StepOutputSubscriber;
 import io.epruntime.transport.TransportSettings;
@@ -27,7 +29,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
@@ -48,6 +52,8 @@ public final class EpClient implements AutoCloseable {
   private final StepInputPublisher inputs;
   private final StepOutputSubscriber outputs;
   private final GatewayLink gateway;
+  private final ControlChannel control;
+  private final ActorRef<ToClient> replies;
   private final long clientId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
   private final AtomicLong requestIds = new AtomicLong();
   private final Map<Long, Attempt> attempts = new ConcurrentHashMap<>();
@@ -70,6 +76,8 @@ public final class EpClient implements AutoCloseable {
         }
       });
       this.gateway = new GatewayLink(system, settings.gateways());
+      this.control = new ControlChannel(node, system);
+      this.replies = system.systemActorOf(StepReplies.create(this::onStepReply), "step-replies", Props.empty());
     } catch (RuntimeException e) {
       if (node != null) {
         node.close();
@@ -151,6 +159,9 @@ public final class EpClient implements AutoCloseable {
     long requestId = requestIds.incrementAndGet();
     Attempt a = new Attempt(requestId, n);
     attempts.put(requestId, a);
+    // The outputs may come at any moment until the attempt ends: keep the transport polling.
+    AeronNode.AwakeHold awake = aeron.holdAwake();
+    a.future.whenComplete((done, err) -> awake.close());
     a.future.orTimeout(settings.stepTimeout().toMillis(), TimeUnit.MILLISECONDS);
     for (int r = 0; r < n; r++) {
       int rank = r;
@@ -165,14 +176,26 @@ public final class EpClient implements AutoCloseable {
     for (int r = 0; r < n; r++) {
       counts[r] = request.x().get(r).tokens();
     }
-    gateway.ask(replyTo -> new SubmitStep(clientId, requestId, counts, request.kernel(), request.mode(), replyTo), settings.stepTimeout())
-        .whenComplete((reply, err) -> onReply(a, w, reply, err));
+    if (w.submitEndpoint() == null || w.submitEndpoint().isBlank()) {
+      gateway.ask(replyTo -> new SubmitStep(clientId, requestId, counts, request.kernel(), request.mode(), replyTo), settings.stepTimeout())
+          .whenComplete((reply, err) -> onReply(a, w, reply, err));
+    } else {
+      // Straight to the coordinator's node over Aeron; its answer, if any beyond the ranks'
+      // outputs, comes to the long-lived reply actor over Pekko.
+      control.send(w.submitEndpoint(), ControlFrame.TO_COORDINATOR,
+              new SubmitStep(clientId, requestId, counts, request.kernel(), request.mode(), replies))
+          .whenComplete((ok, err) -> {
+            if (err != null) {
+              a.fail(new RetriableStepException(w.generation(), "the coordinator's node " + w.submitEndpoint()
+                  + " did not take the step: " + err.getMessage()));
+            }
+          });
+    }
     a.future.whenComplete((done, err) -> {
       attempts.remove(requestId);
       if (err == null) {
-        StepDone d = done.done();
-        result.complete(new StepResult(d.seq(), d.generation(), d.mode(), done.outputs(), attempt, System.nanoTime() - startNanos,
-            d.dispatchBytes(), d.combineBytes()));
+        result.complete(new StepResult(done.seq(), done.generation(), done.mode(), done.outputs(), attempt,
+            System.nanoTime() - startNanos, done.dispatchBytes(), done.combineBytes()));
         return;
       }
       Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
@@ -194,14 +217,22 @@ public final class EpClient implements AutoCloseable {
     });
   }
 
+  private void onStepReply(ToClient reply) {
+    long requestId = reply instanceof StepError e ? e.requestId() : reply instanceof StepDone d ? d.requestId() : -1;
+    Attempt a = attempts.get(requestId);
+    if (a != null) {
+      onReply(a, world, reply, null);
+    }
+  }
+
   private void onReply(Attempt a, WorldView w, ToClient reply, Throwable err) {
     if (err != null) {
       gateway.rotate();
       a.fail(new RetriableStepException(w.generation(), "the gateway did not answer: " + err));
-    } else if (reply instanceof StepDone d) {
-      // Every rank finished: their outputs are on the way over Aeron; poll for them promptly.
+    } else if (reply instanceof StepDone) {
+      // Every rank finished, so their outputs are in or on the way over Aeron: the attempt
+      // completes on the last of them, not on this.
       aeron.expectTraffic();
-      a.onDone(d);
     } else if (reply instanceof StepError e) {
       a.fail(switch (e.kind()) {
         case RETRIABLE -> new RetriableStepException(e.generation(), e.message());

@@ -1,6 +1,5 @@
 package io.epruntime.coordinator;
 
-import io.epruntime.protocol.tensor.HiddenStates;
 import io.epruntime.protocol.wire.StepOutputFrame;
 import io.epruntime.rank.RankIo;
 import io.epruntime.transport.AeronNode;
@@ -27,14 +26,17 @@ final class AeronRankIo implements RankIo {
   }
 
   @Override
-  public CompletionStage<Void> sendOutput(
-      String replyEndpoint, long clientId, long requestId, int rank, long seq, long generation, int status, String error,
-      HiddenStates combined) {
-    StepOutputFrame frame = new StepOutputFrame(clientId, requestId, rank, seq, generation, status, error, combined);
+  public AutoCloseable holdAwake() {
+    return aeron.holdAwake();
+  }
+
+  @Override
+  public CompletionStage<Void> sendOutput(String replyEndpoint, StepOutputFrame frame) {
     CompletionStage<Void> sent = publisher.send(replyEndpoint, frame);
     sent.whenComplete((ok, err) -> {
       if (err != null) {
-        LOG.warn("output of step {} (client {} request {}) to {} was not delivered: {}", seq, clientId, requestId, replyEndpoint, err.toString());
+        LOG.warn("output of step {} (client {} request {}) to {} was not delivered: {}", frame.seq(), frame.clientId(),
+            frame.requestId(), replyEndpoint, err.toString());
       }
     });
     return sent;

@@ -79,6 +79,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
   private final BootstrapChannel bootstrap;
   private final RankRegistry registry;
   private final StepSequencer sequencer;
+  private final StepDelivery delivery;
   private final Set<ActorRef<ToRank>> listed = new HashSet<>();
   private State state = State.FORMING;
   private long generation;
@@ -86,13 +87,18 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
   private long probeNonce;
   private final List<String> refusals = new ArrayList<>();
 
+  /** A coordinator whose step messages all go over Pekko. */
   public static Behavior<ToCoordinator> create(NodeSettings settings, BootstrapChannel bootstrap) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Coordinator(ctx, timers, settings, bootstrap)));
+    return create(settings, bootstrap, StepDelivery.pekko());
+  }
+
+  static Behavior<ToCoordinator> create(NodeSettings settings, BootstrapChannel bootstrap, StepDelivery delivery) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Coordinator(ctx, timers, settings, bootstrap, delivery)));
   }
 
   private Coordinator(
       ActorContext<ToCoordinator> context, TimerScheduler<ToCoordinator> timers, NodeSettings settings,
-      BootstrapChannel bootstrap) {
+      BootstrapChannel bootstrap, StepDelivery delivery) {
     super(context);
     this.context = context;
     this.timers = timers;
@@ -100,7 +106,8 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     this.bootstrap = bootstrap;
     long stale = settings.healthInterval().toNanos() * settings.probeMisses();
     this.registry = new RankRegistry(settings.world(), stale);
-    this.sequencer = new StepSequencer(context, settings, registry);
+    this.delivery = delivery;
+    this.sequencer = new StepSequencer(context, settings, registry, delivery);
     context.getSystem().receptionist().tell(Receptionist.subscribe(RankActor.SERVICE_KEY,
         context.messageAdapter(Receptionist.Listing.class, l -> new RanksListed(l.getServiceInstances(RankActor.SERVICE_KEY)))));
     Cluster cluster = Cluster.get(context.getSystem());
@@ -358,7 +365,8 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     for (int r = 0; r < n; r++) {
       endpoints.add(registry.get(r).map(e -> e.endpoint).orElse(""));
     }
-    g.replyTo().tell(new WorldView(state.label(), generation, settings.world(), endpoints, registry.missing(System.nanoTime(), this::memberUp)));
+    g.replyTo().tell(new WorldView(state.label(), generation, settings.world(), endpoints,
+        registry.missing(System.nanoTime(), this::memberUp), delivery.submitEndpoint()));
     return this;
   }
 

@@ -4,8 +4,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import io.epruntime.coordinator.health.NodeParts;
+import io.epruntime.protocol.cluster.RunStep;
+import io.epruntime.protocol.cluster.SubmitStep;
 import io.epruntime.protocol.cluster.ToCoordinator;
 import io.epruntime.protocol.cluster.ToRank;
+import io.epruntime.protocol.wire.ControlFrame;
 import io.epruntime.rank.BackendFactory;
 import io.epruntime.rank.NodeMetrics;
 import io.epruntime.rank.RankActor;
@@ -14,6 +17,7 @@ import io.epruntime.rank.RankStatusBoard;
 import io.epruntime.rank.backend.EpBackend;
 import io.epruntime.transport.AeronNode;
 import io.epruntime.transport.BootstrapPublisher;
+import io.epruntime.transport.ControlChannel;
 import io.epruntime.transport.TransportSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,12 +121,19 @@ public final class Node implements AutoCloseable {
       NodeSettings settings, RankSettings rankSettings, EpBackend backend, AeronNode aeron, BootstrapChannel channel,
       RankStatusBoard board, NodeMetrics metrics, List<AutoCloseable> closeables) {
     return Behaviors.setup(ctx -> {
+      ControlChannel control = new ControlChannel(aeron, ctx.getSystem());
+      StepDelivery delivery = settings.stepControl().equals("aeron") ? StepDelivery.aeron(control, aeron.endpoint()) : StepDelivery.pekko();
       ActorRef<ToCoordinator> coordinator = ClusterSingleton.get(ctx.getSystem())
-          .init(SingletonActor.of(Coordinator.create(settings, channel), "coordinator"));
+          .init(SingletonActor.of(Coordinator.create(settings, channel, delivery), "coordinator"));
       ActorRef<ToRank> rank = ctx.spawn(
           RankActor.create(rankSettings, backend, new AeronRankIo(aeron), coordinator, board, metrics), "rank",
           DispatcherSelector.fromConfig("pekko.actor.rank-dispatcher"));
       closeables.addAll(RankWiring.subscribe(aeron, rank, settings.rank()));
+      // Every node takes CONTROL frames whatever its own ep.step-control: a client or coordinator
+      // configured for Aeron may send them here.
+      closeables.add(control.listen(Map.of(
+          ControlFrame.TO_COORDINATOR, new ControlChannel.Route<>(SubmitStep.class, coordinator.narrow()),
+          ControlFrame.TO_RANK, new ControlChannel.Route<>(RunStep.class, rank.narrow()))));
       ctx.spawn(Gateway.create(coordinator), Gateway.NAME);
       return Behaviors.empty();
     });

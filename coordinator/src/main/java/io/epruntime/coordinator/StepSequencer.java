@@ -23,13 +23,15 @@ final class StepSequencer {
   private final ActorContext<ToCoordinator> context;
   private final NodeSettings settings;
   private final RankRegistry registry;
+  private final StepDelivery delivery;
   private final Map<Long, ActorRef<ToAggregator>> inFlight = new HashMap<>();
   private long nextSeq;
   private long nextIndex;
   private long completed;
 
-  StepSequencer(ActorContext<ToCoordinator> context, NodeSettings settings, RankRegistry registry) {
+  StepSequencer(ActorContext<ToCoordinator> context, NodeSettings settings, RankRegistry registry, StepDelivery delivery) {
     this.context = context;
+    this.delivery = delivery;
     this.settings = settings;
     this.registry = registry;
   }
@@ -95,9 +97,7 @@ final class StepSequencer {
     inFlight.put(seq, aggregator);
     RunStep run = new RunStep(seq, generation, index, mode, Arrays.copyOf(counts, counts.length), s.kernel(), s.clientId(),
         s.requestId(), aggregator);
-    for (RankRegistry.Entry e : registry.entries()) {
-      e.ref.tell(run);
-    }
+    delivery.runStep(registry.entries(), run);
   }
 
   private void reject(SubmitStep s, long generation, String field, String message) {

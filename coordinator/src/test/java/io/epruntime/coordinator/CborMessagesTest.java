@@ -90,7 +90,7 @@ class CborMessagesTest {
         new StepDone(7, 41, 4, StepMode.LL, 1, 2),
         new StepError(7, StepError.Kind.REJECTED, 4, "tokensPerRank", "tokensPerRank has 3 entries"),
         new GetWorld(client),
-        new WorldView("ready", 4, WORLD, List.of("a:1", "b:2", "c:3", "d:4"), List.of()),
+        new WorldView("ready", 4, WORLD, List.of("a:1", "b:2", "c:3", "d:4"), List.of(), "a:1"),
         new GetStatus(client),
         new StatusReport(4, "ready", 4, List.of(new StatusReport.RankInfo(0, "pekko://ep@h:1", "ready", 41)), 0, 42));
     for (CborSerializable m : messages) {

@@ -97,7 +97,7 @@ class CoordinatorTest {
     up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
 
     NodeSettings settings = new NodeSettings(WORLD, 0, "127.0.0.1", List.of("127.0.0.1:1"), "cpu", Duration.ofMillis(200), 100,
-        Duration.ofSeconds(2), 4, Duration.ofSeconds(20));
+        Duration.ofSeconds(2), 4, Duration.ofSeconds(20), "pekko");
     RecordingChannel channel = new RecordingChannel();
     ActorRef<ToCoordinator> coordinator = KIT.spawn(Coordinator.create(settings, channel), "coordinator");
     List<TestProbe<ToRank>> ranks = new ArrayList<>();

@@ -74,6 +74,8 @@ public final class RankActor extends AbstractBehavior<ToRank> {
   private long joinedGeneration;
   private RunStep running;
   private String rejection;
+  /** Held while steps are queued or running, so the transport never deep-parks under a step. */
+  private AutoCloseable awake;
 
   public static Behavior<ToRank> create(
       RankSettings settings, EpBackend backend, RankIo io, ActorRef<ToCoordinator> coordinator, RankStatusBoard board,
@@ -169,6 +171,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     }
     failQueued(queue.newGeneration(b.generation()), "generation " + b.generation() + " replaced it");
     running = null;
+    holdTransportWhileBusy();
     joiningGeneration = b.generation();
     board.health("joining");
     board.readyGeneration(0);
@@ -218,6 +221,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     backend.abortWorld(e.reason());
     failQueued(queue.newGeneration(0), "generation " + e.generation() + " ended: " + e.reason());
     running = null;
+    holdTransportWhileBusy();
     board.readyGeneration(0);
     board.health("idle");
     metrics.rankHealth(settings.rank(), false);
@@ -244,12 +248,36 @@ public final class RankActor extends AbstractBehavior<ToRank> {
   }
 
   private Behavior<ToRank> runNext() {
+    startNext();
+    holdTransportWhileBusy();
+    return this;
+  }
+
+  private void holdTransportWhileBusy() {
+    boolean busy = running != null || queue.waitingSteps() > 0;
+    if (busy && awake == null) {
+      awake = io.holdAwake();
+    } else if (!busy && awake != null) {
+      releaseAwake();
+    }
+  }
+
+  private void releaseAwake() {
+    try {
+      awake.close();
+    } catch (Exception e) {
+      context.getLog().warn("releasing the transport hold failed", e);
+    }
+    awake = null;
+  }
+
+  private void startNext() {
     if (running != null) {
-      return this;
+      return;
     }
     StepQueue.Ready next = queue.pollReady();
     if (next == null) {
-      return this;
+      return;
     }
     RunStep step = next.step();
     StepInput input = next.input();
@@ -260,14 +288,14 @@ public final class RankActor extends AbstractBehavior<ToRank> {
           "the step's count for rank " + settings.rank() + ", " + expected);
     } catch (EpArgumentException bad) {
       failStep(step, input, false, StepOutputFrame.REJECTED, bad.getMessage());
-      return runNext();
+      startNext();
+      return;
     }
     running = step;
     board.health("running");
     long start = System.nanoTime();
     StepSpec spec = new StepSpec(step.seq(), step.generation(), step.mode(), step.tokensPerRank(), step.kernel());
     context.pipeToSelf(backend.runStep(spec, input.x(), input.routing()), (out, err) -> new StepFinished(step, input, out, err, start));
-    return this;
   }
 
   private Behavior<ToRank> onStepFinished(StepFinished f) {
@@ -286,8 +314,8 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     StepOutcome out = f.outcome();
     board.lastSeq(step.seq());
     metrics.stepFinished("ok", nanos, out.dispatchBytes(), out.combineBytes());
-    io.sendOutput(f.input().replyEndpoint(), step.clientId(), step.requestId(), settings.rank(), step.seq(), step.generation(),
-        StepOutputFrame.OK, null, out.combined());
+    io.sendOutput(f.input().replyEndpoint(), StepOutputFrame.ok(step.clientId(), step.requestId(), settings.rank(), step.seq(),
+        step.generation(), step.mode(), out.dispatchBytes(), out.combineBytes(), out.combined()));
     step.aggregator().tell(new StepCompleted(step.seq(), step.generation(), settings.rank(), out.receivedRows(),
         out.dispatchBytes(), out.combineBytes(), nanos));
     return runNext();
@@ -308,12 +336,15 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     metrics.stepFinished(worldChanged ? "world_changed" : "failed", -1, 0, 0);
     step.aggregator().tell(new StepFailedOnRank(step.seq(), step.generation(), settings.rank(), worldChanged, why));
     if (input != null) {
-      io.sendOutput(input.replyEndpoint(), step.clientId(), step.requestId(), settings.rank(), step.seq(), step.generation(),
-          worldChanged ? StepOutputFrame.RETRIABLE : status, why, null);
+      io.sendOutput(input.replyEndpoint(), StepOutputFrame.failed(step.clientId(), step.requestId(), settings.rank(), step.seq(),
+          step.generation(), worldChanged ? StepOutputFrame.RETRIABLE : status, why));
     }
   }
 
   private Behavior<ToRank> onStop() {
+    if (awake != null) {
+      releaseAwake();
+    }
     backend.close();
     return this;
   }

@@ -1,6 +1,6 @@
 package io.epruntime.rank;
 
-import io.epruntime.protocol.tensor.HiddenStates;
+import io.epruntime.protocol.wire.StepOutputFrame;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -17,11 +17,13 @@ public interface RankIo {
   default void expectTraffic() {}
 
   /**
-   * Sends one rank's result of a step to the client at {@code replyEndpoint}.
-   *
-   * @param status a {@code StepOutputFrame} status: OK with {@code combined}, else {@code error} says why not
+   * Steps are queued or running here: keep the transport polling promptly (no deep park) until the
+   * returned handle is closed. Default: nothing to hold.
    */
-  CompletionStage<Void> sendOutput(
-      String replyEndpoint, long clientId, long requestId, int rank, long seq, long generation, int status, String error,
-      HiddenStates combined);
+  default AutoCloseable holdAwake() {
+    return () -> { };
+  }
+
+  /** Sends one rank's result of a step (or why there is none) to the client at {@code replyEndpoint}. */
+  CompletionStage<Void> sendOutput(String replyEndpoint, StepOutputFrame frame);
 }

@@ -18,6 +18,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -52,9 +54,13 @@ public final class AeronNode implements AutoCloseable {
   private final Aeron aeron;
   private final String endpoint;
   private final String channel;
+  private final AtomicInteger awakeHolds;
 
-  private AeronNode(TransportSettings settings, MediaDriver driver, TransportAgent agent, AgentRunner runner, Aeron aeron, int port) {
+  private AeronNode(
+      TransportSettings settings, MediaDriver driver, TransportAgent agent, AgentRunner runner, Aeron aeron, int port,
+      AtomicInteger awakeHolds) {
     this.settings = settings;
+    this.awakeHolds = awakeHolds;
     this.driver = driver;
     this.agent = agent;
     this.runner = runner;
@@ -82,7 +88,8 @@ public final class AeronNode implements AutoCloseable {
     MediaDriver driver = MediaDriver.launch(ctx);
     TransportAgent agent = new TransportAgent(driver.sharedAgentInvoker(), settings.chunkSize(), settings.maxMessageSize(),
         settings.deepIdleAfter().toNanos());
-    AgentRunner runner = new AgentRunner(idleStrategy(settings), e -> LOG.error("transport thread error", e), null, agent);
+    AtomicInteger awakeHolds = new AtomicInteger();
+    AgentRunner runner = new AgentRunner(idleStrategy(settings, awakeHolds), e -> LOG.error("transport thread error", e), null, agent);
     Aeron aeron = null;
     try {
       AgentRunner.startOnThread(runner, r -> {
@@ -97,7 +104,7 @@ public final class AeronNode implements AutoCloseable {
           .errorHandler(e -> LOG.warn("aeron client error", e)));
       agent.attach(aeron);
       int port = settings.port() != 0 ? settings.port() : freeUdpPort(settings.bindHost());
-      AeronNode node = new AeronNode(settings, driver, agent, runner, aeron, port);
+      AeronNode node = new AeronNode(settings, driver, agent, runner, aeron, port, awakeHolds);
       node.subscribe(PORT_HOLDER_STREAM, frame -> { });
       LOG.info("aeron node up: endpoint {}, driver dir {}", node.endpoint, driver.aeronDirectoryName());
       return node;
@@ -122,8 +129,9 @@ public final class AeronNode implements AutoCloseable {
     }
   }
 
-  private static IdleStrategy idleStrategy(TransportSettings s) {
-    return new TieredIdleStrategy(s.idleMaxPark().toNanos(), s.deepIdleAfter().toNanos(), s.deepIdlePark().toNanos());
+  private static IdleStrategy idleStrategy(TransportSettings s, AtomicInteger awakeHolds) {
+    return new TieredIdleStrategy(s.idleMaxPark().toNanos(), s.deepIdleAfter().toNanos(), s.deepIdlePark().toNanos(),
+        () -> awakeHolds.get() > 0);
   }
 
   /** This node's {@code host:port}: peers send to it, all its streams listen on it. */
@@ -146,12 +154,6 @@ public final class AeronNode implements AutoCloseable {
   }
 
   /**
-   * Sends one frame to {@code peerEndpoint}'s {@code streamId}, chunked when large. The stage
-   * completes once every chunk is in the publication's log (Aeron then delivers reliably while both
-   * sides live), or fails with a {@link TransportException} when no subscriber connects or
-   * back-pressure does not clear within {@code timeout}.
-   */
-  /**
    * Tells the transport that frames are about to arrive (a step was announced through another
    * channel): a deeply idle thread wakes now and polls with its short back-off for
    * {@code deep-idle-after}, so a long {@code deep-idle-park} costs no latency on the first frames of a
@@ -162,6 +164,40 @@ public final class AeronNode implements AutoCloseable {
     LockSupport.unpark(runner.thread());
   }
 
+  /**
+   * Keeps the transport thread out of its deep park (it still backs off up to
+   * {@code idle-max-park}) until the hold is closed: for as long as a step is in flight here, its
+   * frames may come at any moment, however long the step takes. Closing twice is harmless.
+   */
+  public AwakeHold holdAwake() {
+    awakeHolds.incrementAndGet();
+    expectTraffic();
+    return new AwakeHold(awakeHolds);
+  }
+
+  /** See {@link #holdAwake()}. */
+  public static final class AwakeHold implements AutoCloseable {
+    private final AtomicInteger holds;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private AwakeHold(AtomicInteger holds) {
+      this.holds = holds;
+    }
+
+    @Override
+    public void close() {
+      if (closed.compareAndSet(false, true)) {
+        holds.decrementAndGet();
+      }
+    }
+  }
+
+  /**
+   * Sends one frame to {@code peerEndpoint}'s {@code streamId}, chunked when large. The stage
+   * completes once every chunk is in the publication's log (Aeron then delivers reliably while both
+   * sides live), or fails with a {@link TransportException} when no subscriber connects or
+   * back-pressure does not clear within {@code timeout}.
+   */
   public CompletionStage<Void> send(String peerEndpoint, int streamId, byte[] frame, Duration timeout) {
     CompletableFuture<Void> f = agent.send(peerEndpoint, streamId, frame, timeout.toNanos());
     LockSupport.unpark(runner.thread()); // start the send now rather than at the end of an idle park

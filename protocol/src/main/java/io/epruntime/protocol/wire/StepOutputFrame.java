@@ -1,18 +1,25 @@
 package io.epruntime.protocol.wire;
 
 import io.epruntime.protocol.EpArgumentException;
+import io.epruntime.protocol.ep.StepMode;
 import io.epruntime.protocol.tensor.HiddenStates;
 import java.nio.ByteBuffer;
 
 /**
  * A rank's answer to a {@link StepInputFrame}, sent to the client's reply endpoint (STEP_OUTPUT
- * stream).
+ * stream). An OK frame carries everything the client needs to finish the step without waiting for
+ * the coordinator: once every rank's OK frame of one request is in, with one seq and generation,
+ * the step is done.
  *
  * @param status {@link #OK} with {@code combined} set, else an error code with {@code error} saying why
+ * @param mode the step's mode as sequenced; null on an error frame
+ * @param dispatchBytes bytes this rank received in dispatch (0 on an error frame)
+ * @param combineBytes bytes this rank sent home in combine (0 on an error frame)
  * @param combined this rank's combined output; null unless status is OK
  */
 public record StepOutputFrame(
-    long clientId, long requestId, int rank, long seq, long generation, int status, String error, HiddenStates combined) {
+    long clientId, long requestId, int rank, long seq, long generation, int status, String error, StepMode mode,
+    long dispatchBytes, long combineBytes, HiddenStates combined) {
 
   public static final int OK = 0;
   /** The input was refused (bad shape, dtype, routing); {@code error} names the field. */
@@ -25,20 +32,25 @@ public record StepOutputFrame(
   public StepOutputFrame {
     EpArgumentException.require(status >= OK && status <= FAILED, "status", status, "0 (ok), 1 (rejected), 2 (retriable), 3 (failed)");
     EpArgumentException.require(status != OK || combined != null, "combined", null, "an output when status = 0");
+    EpArgumentException.require(status != OK || mode != null, "mode", null, "HT or LL when status = 0");
+    EpArgumentException.require(dispatchBytes >= 0 && combineBytes >= 0, "dispatchBytes", dispatchBytes + "/" + combineBytes, ">= 0");
     EpArgumentException.require(status == OK || (error != null && combined == null), "error", error, "a message and no output when status != 0");
   }
 
-  public static StepOutputFrame ok(long clientId, long requestId, int rank, long seq, long generation, HiddenStates combined) {
-    return new StepOutputFrame(clientId, requestId, rank, seq, generation, OK, null, combined);
+  public static StepOutputFrame ok(
+      long clientId, long requestId, int rank, long seq, long generation, StepMode mode, long dispatchBytes, long combineBytes,
+      HiddenStates combined) {
+    return new StepOutputFrame(clientId, requestId, rank, seq, generation, OK, null, mode, dispatchBytes, combineBytes, combined);
   }
 
   public static StepOutputFrame failed(long clientId, long requestId, int rank, long seq, long generation, int status, String error) {
-    return new StepOutputFrame(clientId, requestId, rank, seq, generation, status, error, null);
+    return new StepOutputFrame(clientId, requestId, rank, seq, generation, status, error, null, 0, 0, null);
   }
 
   public byte[] encode() {
-    WireWriter w = WireWriter.frame(WireType.STEP_OUTPUT, 64 + (combined == null ? 0 : TensorCodec.sizeOf(combined)));
-    w.putLong(clientId).putLong(requestId).putInt(rank).putLong(seq).putLong(generation).putInt(status).putString(error);
+    WireWriter w = WireWriter.frame(WireType.STEP_OUTPUT, 96 + (combined == null ? 0 : TensorCodec.sizeOf(combined)));
+    w.putLong(clientId).putLong(requestId).putInt(rank).putLong(seq).putLong(generation).putInt(status).putString(error)
+        .putByte(mode == null ? -1 : mode.ordinal()).putLong(dispatchBytes).putLong(combineBytes);
     if (combined != null) {
       TensorCodec.write(w, combined);
     }
@@ -54,10 +66,17 @@ public record StepOutputFrame(
     long generation = r.readLong("generation");
     int status = r.readInt("status", OK, FAILED);
     String error = r.readString("error", 64 * 1024, true);
+    byte modeCode = r.readByte("mode");
+    if (modeCode < -1 || modeCode >= StepMode.values().length) {
+      throw new WireFormatException("mode", "mode = " + modeCode + " is not -1 (none), 0 (HT) or 1 (LL)");
+    }
+    StepMode mode = modeCode < 0 ? null : StepMode.values()[modeCode];
+    long dispatchBytes = r.readLong("dispatchBytes");
+    long combineBytes = r.readLong("combineBytes");
     HiddenStates combined = status == OK ? TensorCodec.readHiddenStates(r, "combined") : null;
     r.expectEnd("STEP_OUTPUT");
     try {
-      return new StepOutputFrame(clientId, requestId, rank, seq, generation, status, error, combined);
+      return new StepOutputFrame(clientId, requestId, rank, seq, generation, status, error, mode, dispatchBytes, combineBytes, combined);
     } catch (WireFormatException e) {
       throw e;
     } catch (EpArgumentException e) {

@@ -5,7 +5,8 @@ public enum WireType {
   BOOTSTRAP(1),
   STEP_INPUT(2),
   STEP_OUTPUT(3),
-  MESH(4);
+  MESH(4),
+  CONTROL(5);
 
   /** "EPW1" read as a little-endian int: the first four bytes of every frame. */
   public static final int MAGIC = 0x31575045;
@@ -30,6 +31,6 @@ public enum WireType {
         return t;
       }
     }
-    throw new WireFormatException("type", "frame type " + code + " is unknown; known: BOOTSTRAP=1, STEP_INPUT=2, STEP_OUTPUT=3, MESH=4");
+    throw new WireFormatException("type", "frame type " + code + " is unknown; known: BOOTSTRAP=1, STEP_INPUT=2, STEP_OUTPUT=3, MESH=4, CONTROL=5");
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.epruntime.protocol.DType;
 import io.epruntime.protocol.ep.Routing;
+import io.epruntime.protocol.ep.StepMode;
 import io.epruntime.protocol.tensor.HiddenStates;
 import io.epruntime.protocol.tensor.Tensor;
 import java.nio.ByteBuffer;
@@ -88,10 +89,13 @@ class WireCodecTest {
 
   @Test
   void stepOutputRoundTripsOkAndError() {
-    StepOutputFrame ok = StepOutputFrame.ok(1, 2, 3, 4, 5, randomStates(DType.BF16, 0, 64, 3));
+    StepOutputFrame ok = StepOutputFrame.ok(1, 2, 3, 4, 5, StepMode.LL, 4096, 2048, randomStates(DType.BF16, 0, 64, 3));
     StepOutputFrame okBack = StepOutputFrame.decode(ByteBuffer.wrap(ok.encode()));
     assertEquals(ok.seq(), okBack.seq());
     assertEquals(ok.generation(), okBack.generation());
+    assertEquals(StepMode.LL, okBack.mode());
+    assertEquals(4096, okBack.dispatchBytes());
+    assertEquals(2048, okBack.combineBytes());
     assertSameStates(ok.combined(), okBack.combined());
 
     StepOutputFrame err = StepOutputFrame.failed(1, 2, 3, 4, 5, StepOutputFrame.REJECTED, "x.hidden: 7 != 64");
@@ -117,7 +121,7 @@ class WireCodecTest {
     checkTruncations(bootstrap().encode(), BootstrapRecord::decode);
     checkTruncations(new StepInputFrame(1, 2, 0, "h:1", randomStates(DType.FP8_E4M3, 2, 128, 4), randomRouting(2, 2, 4, 5)).encode(),
         StepInputFrame::decode);
-    checkTruncations(StepOutputFrame.ok(1, 2, 3, 4, 5, randomStates(DType.FP32, 2, 8, 6)).encode(), StepOutputFrame::decode);
+    checkTruncations(StepOutputFrame.ok(1, 2, 3, 4, 5, StepMode.HT, 1, 2, randomStates(DType.FP32, 2, 8, 6)).encode(), StepOutputFrame::decode);
     checkTruncations(new MeshFrame(1, 2, MeshFrame.DISPATCH, 0, ByteBuffer.wrap(new byte[40])).encode(), MeshFrame::decode);
   }
 

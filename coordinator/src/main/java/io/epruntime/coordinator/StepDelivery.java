@@ -1,0 +1,80 @@
+package io.epruntime.coordinator;
+
+import io.epruntime.protocol.cluster.RunStep;
+import io.epruntime.protocol.wire.ControlFrame;
+import io.epruntime.transport.ControlChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How the coordinator gets each sequenced {@link RunStep} to the ranks, and where clients should
+ * send their steps. {@code ep.step-control = aeron} (the default) carries both over the nodes'
+ * Aeron drivers ({@link ControlChannel}); {@code pekko} keeps them on Pekko remoting.
+ */
+interface StepDelivery {
+
+  /** Sends {@code step} to every registered rank. */
+  void runStep(Iterable<RankRegistry.Entry> ranks, RunStep step);
+
+  /** The Aeron endpoint clients send {@code SubmitStep} to; "" = through the gateway over Pekko. */
+  String submitEndpoint();
+
+  /** Every hop over Pekko remoting. */
+  static StepDelivery pekko() {
+    return new StepDelivery() {
+      @Override
+      public void runStep(Iterable<RankRegistry.Entry> ranks, RunStep step) {
+        for (RankRegistry.Entry e : ranks) {
+          e.ref.tell(step);
+        }
+      }
+
+      @Override
+      public String submitEndpoint() {
+        return "";
+      }
+    };
+  }
+
+  /**
+   * {@code RunStep} over Aeron to each rank's node ({@link ControlChannel}, serialized once); a rank
+   * whose endpoint is not known yet gets it over Pekko. {@code nodeEndpoint} is this (the
+   * coordinator's) node, where clients send their steps.
+   */
+  static StepDelivery aeron(ControlChannel channel, String nodeEndpoint) {
+    Logger log = LoggerFactory.getLogger(StepDelivery.class);
+    return new StepDelivery() {
+      @Override
+      public void runStep(Iterable<RankRegistry.Entry> ranks, RunStep step) {
+        byte[] frame = null;
+        for (RankRegistry.Entry e : ranks) {
+          if (e.endpoint == null || e.endpoint.isBlank()) {
+            e.ref.tell(step);
+            continue;
+          }
+          if (frame == null) {
+            try {
+              frame = channel.encode(ControlFrame.TO_RANK, step);
+            } catch (RuntimeException ex) {
+              log.warn("RunStep {} could not be serialized for Aeron, sent over Pekko: {}", step.seq(), ex.toString());
+              pekko().runStep(ranks, step);
+              return;
+            }
+          }
+          // A frame that cannot be delivered means the rank's node is gone: the watchdog and the
+          // failure detector end the generation; the step fails as retriable, never half-run.
+          channel.send(e.endpoint, frame).whenComplete((ok, err) -> {
+            if (err != null) {
+              log.warn("RunStep {} to rank {} at {} not delivered: {}", step.seq(), e.rank, e.endpoint, err.toString());
+            }
+          });
+        }
+      }
+
+      @Override
+      public String submitEndpoint() {
+        return nodeEndpoint;
+      }
+    };
+  }
+}
