@@ -6,7 +6,7 @@
  *  EpClient --SubmitStep (Pekko remoting, CBOR)--&gt; gateway --&gt; coordinator --RunStep--&gt; ranks
  *  EpClient --StepInputFrame per rank (Aeron)-----------------------------------&gt; ranks
  *  EpClient &lt;--StepOutputFrame per rank (Aeron)----------------------------------- ranks
- *  EpClient &lt;--StepDone / StepError------------ step aggregator
+ *  EpClient &lt;--StepDone / StepError------------ coordinator
  * </pre>
  *
  * A step completes when the StepDone and all N outputs are in; retriable errors (the world changed)

@@ -12,6 +12,8 @@ import io.epruntime.protocol.cluster.Probe;
 import io.epruntime.protocol.cluster.RankHello;
 import io.epruntime.protocol.cluster.RankRejected;
 import io.epruntime.protocol.cluster.StatusReport;
+import io.epruntime.protocol.cluster.StepCompleted;
+import io.epruntime.protocol.cluster.StepFailedOnRank;
 import io.epruntime.protocol.cluster.SubmitStep;
 import io.epruntime.protocol.cluster.ToCoordinator;
 import io.epruntime.protocol.cluster.ToRank;
@@ -45,12 +47,17 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * answers are the registry), numbers each world a generation, bootstraps it (unique id from rank 0,
  * records over Aeron, every rank's ack), and ends it when a rank is lost, silent, unhealthy or hung.
  * Its state is rebuilt from the ranks' answers, so a fail-over loses nothing the ranks do not know.
- * Steps themselves are sequenced by {@link StepSequencer}.
+ * Steps themselves are sequenced by {@link StepSequencer}; the ranks report each step's end
+ * ({@link StepCompleted}, {@link StepFailedOnRank}) straight to this actor, which keeps the step's
+ * state ({@link InFlightStep}) and its watchdog timer, so a step costs no actor of its own.
  */
 public final class Coordinator extends AbstractBehavior<ToCoordinator> {
 
-  /** Messages from inside this node (timers, adapters, children); never sent across nodes. */
-  interface Internal extends ToCoordinator, NoSerializationVerificationNeeded {}
+  /** Messages from inside this node (timers, adapters); never sent across nodes. */
+  sealed interface Internal extends ToCoordinator, NoSerializationVerificationNeeded {}
+
+  /** Step {@code seq}'s watchdog ({@code ep.step-timeout}); its timer key is the seq. */
+  record StepTimedOut(long seq) implements Internal {}
 
   private record RanksListed(Set<ActorRef<ToRank>> refs) implements Internal {}
 
@@ -107,7 +114,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     long stale = settings.healthInterval().toNanos() * settings.probeMisses();
     this.registry = new RankRegistry(settings.world(), stale);
     this.delivery = delivery;
-    this.sequencer = new StepSequencer(context, settings, registry, delivery);
+    this.sequencer = new StepSequencer(context, timers, settings, registry, delivery);
     context.getSystem().receptionist().tell(Receptionist.subscribe(RankActor.SERVICE_KEY,
         context.messageAdapter(Receptionist.Listing.class, l -> new RanksListed(l.getServiceInstances(RankActor.SERVICE_KEY)))));
     Cluster cluster = Cluster.get(context.getSystem());
@@ -133,7 +140,9 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
           sequencer.submit(s, state == State.READY, generation, statusLine());
           return this;
         })
-        .onMessage(StepAggregator.Finished.class, this::onStepFinished)
+        .onMessage(StepCompleted.class, c -> onStepEnded(sequencer.rankCompleted(c)))
+        .onMessage(StepFailedOnRank.class, f -> onStepEnded(sequencer.rankFailed(f)))
+        .onMessage(StepTimedOut.class, t -> onStepEnded(sequencer.timedOut(t.seq())))
         .onMessage(GetWorld.class, this::onGetWorld)
         .onMessage(GetStatus.class, this::onGetStatus)
         .build();
@@ -293,9 +302,9 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     return this;
   }
 
-  private Behavior<ToCoordinator> onStepFinished(StepAggregator.Finished f) {
-    sequencer.finished(f);
-    if (f.generation() == generation && state == State.READY) {
+  /** A step's client has its answer; a failed or hung step of the current world ends it. Null: nothing ended. */
+  private Behavior<ToCoordinator> onStepEnded(InFlightStep.Ended f) {
+    if (f != null && f.generation() == generation && state == State.READY) {
       switch (f.outcome()) {
         case TIMED_OUT -> endGeneration("step " + f.seq() + " hung on ranks " + f.stuckRanks());
         case REJECTED -> endGeneration("step " + f.seq() + " failed: " + f.detail());

@@ -1,7 +1,11 @@
 package io.epruntime.coordinator;
 
+import io.epruntime.coordinator.InFlightStep.Ended;
+import io.epruntime.coordinator.InFlightStep.Outcome;
 import io.epruntime.protocol.cluster.RunStep;
+import io.epruntime.protocol.cluster.StepCompleted;
 import io.epruntime.protocol.cluster.StepError;
+import io.epruntime.protocol.cluster.StepFailedOnRank;
 import io.epruntime.protocol.cluster.SubmitStep;
 import io.epruntime.protocol.cluster.ToAggregator;
 import io.epruntime.protocol.cluster.ToCoordinator;
@@ -12,25 +16,32 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * The coordinator's step half: checks a submitted step's control part, gives it a global sequence
- * number, its index in the generation and its mode, spawns its aggregator and sends {@link RunStep}
- * to every rank. The in-flight window is bounded: past {@code ep.max-in-flight} a step is refused
- * with {@code BACK_PRESSURE} at once, so memory never grows with the offered load.
+ * number, its index in the generation and its mode, records it as an {@link InFlightStep} with a
+ * watchdog timer (key: its seq) and sends {@link RunStep} to every rank, naming the coordinator as
+ * the {@code aggregator} the ranks report to. The in-flight window is bounded: past
+ * {@code ep.max-in-flight} a step is refused with {@code BACK_PRESSURE} at once, so memory never
+ * grows with the offered load. Runs only inside the coordinator actor.
  */
 final class StepSequencer {
-  private final ActorContext<ToCoordinator> context;
+  private final ActorRef<ToAggregator> self;
+  private final TimerScheduler<ToCoordinator> timers;
   private final NodeSettings settings;
   private final RankRegistry registry;
   private final StepDelivery delivery;
-  private final Map<Long, ActorRef<ToAggregator>> inFlight = new HashMap<>();
+  private final Map<Long, InFlightStep> inFlight = new HashMap<>();
   private long nextSeq;
   private long nextIndex;
   private long completed;
 
-  StepSequencer(ActorContext<ToCoordinator> context, NodeSettings settings, RankRegistry registry, StepDelivery delivery) {
-    this.context = context;
+  StepSequencer(
+      ActorContext<ToCoordinator> context, TimerScheduler<ToCoordinator> timers, NodeSettings settings, RankRegistry registry,
+      StepDelivery delivery) {
+    this.self = context.getSelf().narrow();
+    this.timers = timers;
     this.delivery = delivery;
     this.settings = settings;
     this.registry = registry;
@@ -90,13 +101,11 @@ final class StepSequencer {
     }
     long seq = nextSeq++;
     long index = nextIndex++;
-    ActorRef<ToAggregator> aggregator = context.spawn(
-        StepAggregator.create(seq, generation, world.worldSize(), s.requestId(), mode, s.replyTo(),
-            context.getSelf().narrow(), settings.stepTimeout()),
-        "step-" + seq);
-    inFlight.put(seq, aggregator);
+    inFlight.put(seq, new InFlightStep(seq, generation, world.worldSize(), s.requestId(), mode, s.replyTo()));
+    // The step's watchdog: a rank that never answers ends the generation (Coordinator.onStepEnded).
+    timers.startSingleTimer(seq, new Coordinator.StepTimedOut(seq), settings.stepTimeout());
     RunStep run = new RunStep(seq, generation, index, mode, Arrays.copyOf(counts, counts.length), s.kernel(), s.clientId(),
-        s.requestId(), aggregator);
+        s.requestId(), self);
     delivery.runStep(registry.entries(), run);
   }
 
@@ -104,16 +113,53 @@ final class StepSequencer {
     s.replyTo().tell(new StepError(s.requestId(), StepError.Kind.REJECTED, generation, field, field + ": " + message));
   }
 
-  void finished(StepAggregator.Finished f) {
-    if (inFlight.remove(f.seq()) != null && f.outcome() == StepAggregator.Outcome.OK) {
-      completed++;
+  /**
+   * A rank finished its part. Returns the step's end when that was its last rank, else null; late,
+   * duplicate and other-generation reports are ignored.
+   */
+  Ended rankCompleted(StepCompleted c) {
+    InFlightStep step = inFlight.get(c.seq());
+    if (step == null || step.generation != c.generation() || !step.rankDone(c.rank(), c.dispatchBytes(), c.combineBytes())) {
+      return null;
     }
+    return end(step, Outcome.OK, null);
+  }
+
+  /** A rank could not run its part: the step ends at once. Null when the step is not in flight. */
+  Ended rankFailed(StepFailedOnRank f) {
+    InFlightStep step = inFlight.get(f.seq());
+    if (step == null || step.generation != f.generation()) {
+      return null;
+    }
+    return end(step, f.worldAborted() ? Outcome.RETRIABLE : Outcome.REJECTED, "rank " + f.rank() + ": " + f.error());
+  }
+
+  /** The step's watchdog fired. Null when the step ended meanwhile. */
+  Ended timedOut(long seq) {
+    InFlightStep step = inFlight.get(seq);
+    if (step == null) {
+      return null;
+    }
+    return end(step, Outcome.TIMED_OUT,
+        "step " + seq + " did not finish within the step time-out; ranks still running: " + step.stuck());
   }
 
   /** The generation ended: every in-flight step answers its client with a retriable error. */
   void abortAll(long generation, String reason) {
-    for (ActorRef<ToAggregator> a : inFlight.values()) {
-      a.tell(new StepAggregator.Abort(generation, reason));
+    String detail = "world generation " + generation + " ended: " + reason;
+    for (InFlightStep step : inFlight.values()) {
+      timers.cancel(step.seq);
+      step.answer(Outcome.RETRIABLE, detail);
     }
+    inFlight.clear();
+  }
+
+  private Ended end(InFlightStep step, Outcome outcome, String detail) {
+    inFlight.remove(step.seq);
+    timers.cancel(step.seq);
+    if (outcome == Outcome.OK) {
+      completed++;
+    }
+    return step.answer(outcome, detail);
   }
 }

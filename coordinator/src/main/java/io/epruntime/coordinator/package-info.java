@@ -1,15 +1,15 @@
 /**
  * The node: {@link io.epruntime.coordinator.NodeMain} / {@link io.epruntime.coordinator.Node}, the
  * {@link io.epruntime.coordinator.Coordinator} singleton, its step half
- * ({@link io.epruntime.coordinator.StepSequencer}, one {@link io.epruntime.coordinator.StepAggregator}
- * per step) and the {@link io.epruntime.coordinator.Gateway}.
+ * ({@link io.epruntime.coordinator.StepSequencer}, one {@link io.epruntime.coordinator.InFlightStep}
+ * and one watchdog timer per step, no actor per step) and the {@link io.epruntime.coordinator.Gateway}.
  *
  * <pre>
  *  client --SubmitStep--&gt; Gateway (any node) --&gt; Coordinator (singleton, oldest node)
- *                                                   | seq, index, mode; spawns StepAggregator
+ *                                                   | seq, index, mode; InFlightStep + watchdog
  *                                                   v RunStep
  *  client --tensors over Aeron----------------&gt; RankActor (every node) --&gt; EpBackend
- *  client &lt;--outputs over Aeron----------------- RankActor --StepCompleted--&gt; StepAggregator --StepDone--&gt; client
+ *  client &lt;--outputs over Aeron----------------- RankActor --StepCompleted--&gt; Coordinator --StepDone--&gt; client
  *
  *  forming: Receptionist + Probe -&gt; RankHello (registry) -&gt; NewUniqueId (rank 0)
  *           -&gt; BootstrapRecord over Aeron to each rank -&gt; BootstrapAck -&gt; WorldReady

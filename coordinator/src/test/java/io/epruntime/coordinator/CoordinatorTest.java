@@ -7,13 +7,16 @@ import com.typesafe.config.ConfigFactory;
 import io.epruntime.protocol.DType;
 import io.epruntime.protocol.cluster.BootstrapAck;
 import io.epruntime.protocol.cluster.EndGeneration;
+import io.epruntime.protocol.cluster.GetStatus;
 import io.epruntime.protocol.cluster.NewUniqueId;
 import io.epruntime.protocol.cluster.Probe;
 import io.epruntime.protocol.cluster.RankHello;
 import io.epruntime.protocol.cluster.RunStep;
+import io.epruntime.protocol.cluster.StatusReport;
 import io.epruntime.protocol.cluster.StepCompleted;
 import io.epruntime.protocol.cluster.StepDone;
 import io.epruntime.protocol.cluster.StepError;
+import io.epruntime.protocol.cluster.StepFailedOnRank;
 import io.epruntime.protocol.cluster.SubmitStep;
 import io.epruntime.protocol.cluster.ToClient;
 import io.epruntime.protocol.cluster.ToCoordinator;
@@ -26,7 +29,9 @@ import io.epruntime.protocol.ep.StepMode;
 import io.epruntime.protocol.wire.BootstrapRecord;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -41,14 +46,15 @@ import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.SelfUp;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The coordinator with test probes standing in for four ranks and a client, every message through
- * CBOR ({@code serialize-messages = on}): it forms and bootstraps a world, runs a step, and when a
- * rank hangs the per-step watchdog fails the step with a retriable error, ends the generation and
- * forms the next one.
+ * CBOR ({@code serialize-messages = on}): it forms and bootstraps a world, runs a step (the ranks
+ * report to the coordinator itself), and when a rank hangs, or no rank answers, the per-step
+ * watchdog fails the step with a retriable error, ends the generation and forms the next one.
  */
 class CoordinatorTest {
   private static final EpConfig WORLD = new EpConfig(4, 8, 128, 2, 16, 1, DType.BF16);
@@ -58,9 +64,65 @@ class CoordinatorTest {
       "pekko.coordinated-shutdown.exit-jvm = off",
       "ep.node.rank = 0"))));
 
+  private static final NodeSettings SETTINGS = new NodeSettings(WORLD, 0, "127.0.0.1", List.of("127.0.0.1:1"), "cpu",
+      Duration.ofMillis(200), 100, Duration.ofSeconds(2), 4, Duration.ofSeconds(20), "pekko");
+
+  @BeforeAll
+  static void joinCluster() {
+    TestProbe<SelfUp> up = KIT.createTestProbe();
+    Cluster cluster = Cluster.get(KIT.system());
+    cluster.subscriptions().tell(Subscribe.create(up.ref(), SelfUp.class));
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
+  }
+
   @AfterAll
   static void stop() {
     KIT.shutdownTestKit();
+  }
+
+  /** A coordinator with four probe ranks that said hello; not yet bootstrapped. */
+  private record World(ActorRef<ToCoordinator> coordinator, List<TestProbe<ToRank>> ranks, RecordingChannel channel) {
+    static World start(String name) {
+      RecordingChannel channel = new RecordingChannel();
+      ActorRef<ToCoordinator> coordinator = KIT.spawn(Coordinator.create(SETTINGS, channel), name);
+      List<TestProbe<ToRank>> ranks = new ArrayList<>();
+      for (int r = 0; r < 4; r++) {
+        TestProbe<ToRank> p = KIT.createTestProbe(name + "-rank" + r);
+        ranks.add(p);
+        coordinator.tell(new RankHello(r, p.ref(), "127.0.0.1:" + (5000 + r), WORLD, "cpu", 0, -1, "idle", 0));
+      }
+      return new World(coordinator, ranks, channel);
+    }
+
+    long bootstrap() throws InterruptedException {
+      return CoordinatorTest.bootstrap(coordinator, ranks, channel);
+    }
+
+    /** The RunStep every rank got for the next step; the same for all. */
+    RunStep runStep() {
+      RunStep first = next(ranks.get(0), RunStep.class);
+      for (int r = 1; r < 4; r++) {
+        assertEquals(first.seq(), next(ranks.get(r), RunStep.class).seq());
+      }
+      return first;
+    }
+
+    /** Every rank got EndGeneration(g); returns the reason. */
+    String ended(long g) {
+      String reason = null;
+      for (TestProbe<ToRank> rank : ranks) {
+        EndGeneration end = next(rank, EndGeneration.class);
+        assertEquals(g, end.generation());
+        reason = end.reason();
+      }
+      return reason;
+    }
+
+    StatusReport status(TestProbe<ToClient> client) {
+      coordinator.tell(new GetStatus(client.ref()));
+      return client.expectMessageClass(StatusReport.class, Duration.ofSeconds(10));
+    }
   }
 
   /** Bootstrap records the coordinator hands to the transport; no Aeron here. */
@@ -90,24 +152,10 @@ class CoordinatorTest {
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void formsAWorldRunsAStepAndEndsTheGenerationWhenARankHangs() throws Exception {
-    TestProbe<SelfUp> up = KIT.createTestProbe();
-    Cluster cluster = Cluster.get(KIT.system());
-    cluster.subscriptions().tell(Subscribe.create(up.ref(), SelfUp.class));
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
-
-    NodeSettings settings = new NodeSettings(WORLD, 0, "127.0.0.1", List.of("127.0.0.1:1"), "cpu", Duration.ofMillis(200), 100,
-        Duration.ofSeconds(2), 4, Duration.ofSeconds(20), "pekko");
-    RecordingChannel channel = new RecordingChannel();
-    ActorRef<ToCoordinator> coordinator = KIT.spawn(Coordinator.create(settings, channel), "coordinator");
-    List<TestProbe<ToRank>> ranks = new ArrayList<>();
-    for (int r = 0; r < 4; r++) {
-      TestProbe<ToRank> p = KIT.createTestProbe("rank" + r);
-      ranks.add(p);
-      coordinator.tell(new RankHello(r, p.ref(), "127.0.0.1:" + (5000 + r), WORLD, "cpu", 0, -1, "idle", 0));
-    }
-
-    long g = bootstrap(coordinator, ranks, channel);
+    World world = World.start("coordinator");
+    ActorRef<ToCoordinator> coordinator = world.coordinator();
+    List<TestProbe<ToRank>> ranks = world.ranks();
+    long g = world.bootstrap();
 
     TestProbe<ToClient> client = KIT.createTestProbe();
     coordinator.tell(new SubmitStep(9, 1, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, client.ref()));
@@ -116,6 +164,7 @@ class CoordinatorTest {
       assertEquals(g, run.generation());
       assertEquals(0, run.index());
       assertEquals(StepMode.LL, run.mode());
+      assertEquals(coordinator, run.aggregator(), "ranks report to the coordinator itself: no actor per step");
       run.aggregator().tell(new StepCompleted(run.seq(), g, r, 1, 256, 256, 1000));
     }
     StepDone done = client.expectMessageClass(StepDone.class, Duration.ofSeconds(10));
@@ -136,7 +185,97 @@ class CoordinatorTest {
     for (TestProbe<ToRank> rank : ranks) {
       assertEquals(g, next(rank, EndGeneration.class).generation());
     }
-    assertEquals(g + 1, bootstrap(coordinator, ranks, channel), "the next generation forms at once, all ranks being alive");
+    assertEquals(g + 1, world.bootstrap(), "the next generation forms at once, all ranks being alive");
+    KIT.stop(coordinator);
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void ignoresStaleReportsRefusesPastTheWindowAndTimesOutAStepNoRankAnswers() throws Exception {
+    World world = World.start("coordinator-2");
+    long g = world.bootstrap();
+    TestProbe<ToClient> client = KIT.createTestProbe();
+
+    // Duplicate, old-generation, unknown-rank and unknown-step reports change nothing.
+    world.coordinator().tell(new SubmitStep(9, 1, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
+    RunStep run = world.runStep();
+    for (int r = 0; r < 3; r++) {
+      run.aggregator().tell(new StepCompleted(run.seq(), g, r, 1, 100, 10, 1000));
+    }
+    run.aggregator().tell(new StepCompleted(run.seq(), g, 0, 1, 100, 10, 1000));
+    run.aggregator().tell(new StepCompleted(run.seq(), g - 1, 3, 1, 100, 10, 1000));
+    run.aggregator().tell(new StepCompleted(run.seq(), g, 7, 1, 100, 10, 1000));
+    run.aggregator().tell(new StepCompleted(run.seq() + 100, g, 3, 1, 100, 10, 1000));
+    client.expectNoMessage(Duration.ofMillis(300));
+    run.aggregator().tell(new StepCompleted(run.seq(), g, 3, 1, 100, 10, 1000));
+    StepDone done = client.expectMessageClass(StepDone.class, Duration.ofSeconds(10));
+    assertEquals(run.seq(), done.seq());
+    assertEquals(g, done.generation());
+    assertEquals(400, done.dispatchBytes(), "each rank's bytes counted once");
+    assertEquals(40, done.combineBytes());
+    // Late reports for a finished step: no second answer, and the generation goes on.
+    run.aggregator().tell(new StepCompleted(run.seq(), g, 3, 1, 100, 10, 1000));
+    run.aggregator().tell(new StepFailedOnRank(run.seq(), g, 2, false, "late"));
+    client.expectNoMessage(Duration.ofMillis(300));
+    StatusReport status = world.status(client);
+    assertEquals(0, status.stepsInFlight());
+    assertEquals(1, status.stepsCompleted());
+
+    // ep.max-in-flight = 4 steps nobody answers; the fifth is refused at once.
+    Set<Long> seqs = new HashSet<>();
+    for (int i = 0; i < 4; i++) {
+      world.coordinator().tell(new SubmitStep(9, 10 + i, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
+      seqs.add(world.runStep().seq()); // a rank that saw EndGeneration here would fail next()
+    }
+    world.coordinator().tell(new SubmitStep(9, 20, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
+    StepError refused = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
+    assertEquals(20, refused.requestId());
+    assertEquals(StepError.Kind.BACK_PRESSURE, refused.kind());
+    assertEquals("the cluster has 4 steps in flight (ep.max-in-flight = 4)", refused.message());
+    assertEquals(4, world.status(client).stepsInFlight());
+
+    // The first watchdog to fire (ep.step-timeout = 2 s) fails its step and ends the generation,
+    // which answers the other three; every client gets a retriable error, once.
+    int timedOut = 0;
+    Set<Long> answered = new HashSet<>();
+    for (ToClient m : client.receiveSeveralMessages(4, Duration.ofSeconds(10))) {
+      StepError e = (StepError) m;
+      assertEquals(StepError.Kind.RETRIABLE, e.kind(), e.message());
+      assertEquals(g, e.generation());
+      assertTrue(answered.add(e.requestId()));
+      if (e.message().contains("did not finish within the step time-out; ranks still running: [0, 1, 2, 3]")) {
+        timedOut++;
+      } else {
+        assertTrue(e.message().startsWith("world generation " + g + " ended: step "), e.message());
+        assertTrue(e.message().endsWith(" hung on ranks [0, 1, 2, 3]"), e.message());
+      }
+    }
+    assertEquals(1, timedOut);
+    assertEquals(Set.of(10L, 11L, 12L, 13L), answered);
+    String reason = world.ended(g);
+    assertTrue(reason.endsWith(" hung on ranks [0, 1, 2, 3]"), reason);
+    for (long seq : seqs) {
+      run.aggregator().tell(new StepCompleted(seq, g, 0, 1, 100, 10, 1000));
+    }
+    client.expectNoMessage(Duration.ofMillis(300));
+    status = world.status(client);
+    assertEquals(0, status.stepsInFlight());
+    assertEquals(1, status.stepsCompleted());
+
+    // In the next generation a rank whose step fails (not an abort) gets the client REJECTED and
+    // ends the generation.
+    long g2 = world.bootstrap();
+    assertEquals(g + 1, g2);
+    world.coordinator().tell(new SubmitStep(9, 30, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
+    RunStep bad = world.runStep();
+    assertTrue(bad.seq() > run.seq());
+    bad.aggregator().tell(new StepFailedOnRank(bad.seq(), g, 1, false, "old world"));
+    bad.aggregator().tell(new StepFailedOnRank(bad.seq(), g2, 1, false, "kernel exploded"));
+    StepError rejected = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
+    assertEquals(StepError.Kind.REJECTED, rejected.kind());
+    assertEquals("rank 1: kernel exploded", rejected.message());
+    assertEquals("step " + bad.seq() + " failed: rank 1: kernel exploded", world.ended(g2));
+    KIT.stop(world.coordinator());
   }
 
   /** Plays the ranks through one bootstrap; returns its generation. */

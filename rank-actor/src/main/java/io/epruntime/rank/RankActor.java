@@ -39,7 +39,7 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * One rank: joins each generation's world through its {@link EpBackend}, runs steps strictly in
  * their generation's order once the coordinator's {@link RunStep} and the client's tensors are both
  * here, sends its output to the client (over Aeron, through {@link RankIo}) and reports to the
- * step's aggregator. Every backend completion comes back as a message ({@code pipeToSelf}); nothing
+ * step's aggregator (the coordinator). Every backend completion comes back as a message ({@code pipeToSelf}); nothing
  * here waits or polls. Runs on the rank dispatcher, never on the default one.
  */
 public final class RankActor extends AbstractBehavior<ToRank> {

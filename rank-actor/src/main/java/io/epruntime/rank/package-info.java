@@ -7,7 +7,7 @@
  *                                         v
  *                               EpBackend.runStep  (completion -&gt; pipeToSelf)
  *                                         |
- *        client &lt;--output (Aeron)--------+--------StepCompleted--&gt; step aggregator
+ *        client &lt;--output (Aeron)--------+--------StepCompleted--&gt; coordinator
  * </pre>
  */
 package io.epruntime.rank;

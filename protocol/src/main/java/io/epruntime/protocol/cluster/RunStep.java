@@ -16,7 +16,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param kernel what the experts compute
  * @param clientId the client whose tensors this step takes
  * @param requestId the client's id of this attempt
- * @param aggregator where to report {@link StepCompleted} or {@link StepFailedOnRank}
+ * @param aggregator where to report {@link StepCompleted} or {@link StepFailedOnRank}: the coordinator
  */
 public record RunStep(
     long seq,

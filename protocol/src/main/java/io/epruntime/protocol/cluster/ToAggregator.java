@@ -1,4 +1,7 @@
 package io.epruntime.protocol.cluster;
 
-/** What ranks report to the per-step aggregator named in {@link RunStep}. */
-public interface ToAggregator extends CborSerializable {}
+/**
+ * What ranks report about a step to the ref named in {@link RunStep#aggregator()}: the coordinator
+ * itself, which keeps every in-flight step's state, so these are coordinator messages too.
+ */
+public interface ToAggregator extends ToCoordinator {}

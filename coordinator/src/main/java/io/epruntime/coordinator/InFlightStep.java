@@ -1,0 +1,74 @@
+package io.epruntime.coordinator;
+
+import io.epruntime.protocol.cluster.StepDone;
+import io.epruntime.protocol.cluster.StepError;
+import io.epruntime.protocol.cluster.ToClient;
+import io.epruntime.protocol.ep.StepMode;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Fan-in of one step over all ranks: the ranks that still owe an answer, the bytes they reported
+ * and whom to answer once. Plain state in {@link StepSequencer}'s in-flight map, touched only by the
+ * coordinator actor, because spawning an actor per step cost tens of microseconds on every step's
+ * critical path.
+ */
+final class InFlightStep {
+
+  /** How a step ended. */
+  enum Outcome {
+    OK, RETRIABLE, REJECTED, TIMED_OUT
+  }
+
+  /** A step that is over, for the coordinator to act on; {@code stuckRanks} never answered. */
+  record Ended(long seq, long generation, Outcome outcome, String detail, List<Integer> stuckRanks) {}
+
+  final long seq;
+  final long generation;
+  private final long requestId;
+  private final StepMode mode;
+  private final ActorRef<ToClient> client;
+  private final BitSet waiting;
+  private long dispatchBytes;
+  private long combineBytes;
+
+  InFlightStep(long seq, long generation, int worldSize, long requestId, StepMode mode, ActorRef<ToClient> client) {
+    this.seq = seq;
+    this.generation = generation;
+    this.requestId = requestId;
+    this.mode = mode;
+    this.client = client;
+    this.waiting = new BitSet(worldSize);
+    waiting.set(0, worldSize);
+  }
+
+  /** Counts {@code rank}'s bytes once; returns true when that was the last rank (duplicates count nothing). */
+  boolean rankDone(int rank, long dispatch, long combine) {
+    if (rank < 0 || !waiting.get(rank)) {
+      return false;
+    }
+    waiting.clear(rank);
+    dispatchBytes += dispatch;
+    combineBytes += combine;
+    return waiting.isEmpty();
+  }
+
+  /** The ranks still running, ascending. */
+  List<Integer> stuck() {
+    List<Integer> ranks = new ArrayList<>(waiting.cardinality());
+    waiting.stream().forEach(ranks::add);
+    return ranks;
+  }
+
+  /** Gives the client its one answer. */
+  Ended answer(Outcome outcome, String detail) {
+    switch (outcome) {
+      case OK -> client.tell(new StepDone(requestId, seq, generation, mode, dispatchBytes, combineBytes));
+      case REJECTED -> client.tell(new StepError(requestId, StepError.Kind.REJECTED, generation, "x", detail));
+      default -> client.tell(new StepError(requestId, StepError.Kind.RETRIABLE, generation, null, detail));
+    }
+    return new Ended(seq, generation, outcome, detail, stuck());
+  }
+}
