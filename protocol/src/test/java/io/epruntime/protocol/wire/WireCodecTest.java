@@ -122,7 +122,23 @@ class WireCodecTest {
     checkTruncations(new StepInputFrame(1, 2, 0, "h:1", randomStates(DType.FP8_E4M3, 2, 128, 4), randomRouting(2, 2, 4, 5)).encode(),
         StepInputFrame::decode);
     checkTruncations(StepOutputFrame.ok(1, 2, 3, 4, 5, StepMode.HT, 1, 2, randomStates(DType.FP32, 2, 8, 6)).encode(), StepOutputFrame::decode);
+    checkTruncations(new ControlFrame(ControlFrame.TO_RANK, 33, "RunStep", new byte[] {1, 2, 3}).encode(), ControlFrame::decode);
     checkTruncations(new MeshFrame(1, 2, MeshFrame.DISPATCH, 0, ByteBuffer.wrap(new byte[40])).encode(), MeshFrame::decode);
+  }
+
+  @Test
+  void controlFrameRoundTripsAndRefusesUnknownTargets() {
+    ControlFrame f = new ControlFrame(ControlFrame.TO_COORDINATOR, 33, "io.epruntime.protocol.cluster.SubmitStep", new byte[] {9, 8, 7});
+    ControlFrame back = ControlFrame.decode(ByteBuffer.wrap(f.encode()));
+    assertEquals(f.target(), back.target());
+    assertEquals(f.serializerId(), back.serializerId());
+    assertEquals(f.manifest(), back.manifest());
+    assertArrayEquals(f.message(), back.message());
+    byte[] bad = f.encode();
+    bad[WireType.HEADER_BYTES] = 7; // the target byte
+    WireFormatException e = assertThrows(WireFormatException.class, () -> ControlFrame.decode(ByteBuffer.wrap(bad)));
+    assertEquals("target", e.argument());
+    assertTrue(e.getMessage().contains("1 (coordinator) or 2 (rank)"), e.getMessage());
   }
 
   private static void checkTruncations(byte[] frame, Function<ByteBuffer, ?> decoder) {
