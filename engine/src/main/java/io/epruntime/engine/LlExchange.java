@@ -90,19 +90,13 @@ final class LlExchange {
     ByteBuffer dst = recvX.x().data();
     ByteBuffer dstScales = recvX.scales() == null ? null : recvX.scales().data();
     for (int s = 0; s < n; s++) {
-      String arg = "fromSource[" + s + "]";
-      Wire.Header hd = Wire.readHeader(p[s], arg, Wire.LL_DISPATCH, s, rank, h, config.dtype());
-      int pairs = hd.rows();
-      Wire.requireBytes(p[s], Wire.HEADER_BYTES + (long) pairs * (8 + rowBytes + scaleBytes), arg);
-      int[] local = Wire.getInts(p[s], Wire.HEADER_BYTES, pairs);
-      int[] token = Wire.getInts(p[s], Wire.HEADER_BYTES + 4 * pairs, pairs);
+      DispatchPairs d = readDispatchPairs(p[s], s, rowBytes, scaleBytes);
+      int pairs = d.local().length;
+      int[] local = d.local();
+      int[] token = d.token();
       int rowsOff = Wire.HEADER_BYTES + 8 * pairs;
       for (int i = 0; i < pairs; i++) {
         int l = local[i];
-        if (l < 0 || l >= localExperts || token[i] < 0 || token[i] >= Math.min(hd.aux(), m)) {
-          throw new EpArgumentException(arg, arg + " pair " + i + " = (local expert " + l + ", token " + token[i]
-              + ") is outside [0, " + localExperts + ") x [0, " + Math.min(hd.aux(), m) + ")");
-        }
         int slot = l * n * m + s * m + counts[l * n + s]++;
         srcInfo[slot] = token[i];
         recvCount[l]++;
@@ -200,22 +194,13 @@ final class LlExchange {
     ByteBuffer[] out = new ByteBuffer[n];
     long receivedPairs = 0;
     for (int s = 0; s < n; s++) {
-      String arg = "fromSource[" + s + "]";
-      Wire.Header hd = Wire.readHeader(p[s], arg, Wire.LL_DISPATCH, s, rank, h, config.dtype());
-      int pairs = hd.rows();
-      Wire.requireBytes(p[s], Wire.HEADER_BYTES + (long) pairs * (8 + inRowBytes + scaleBytes), arg);
-      int[] local = Wire.getInts(p[s], Wire.HEADER_BYTES, pairs);
-      int[] token = Wire.getInts(p[s], Wire.HEADER_BYTES + 4 * pairs, pairs);
+      DispatchPairs d = readDispatchPairs(p[s], s, inRowBytes, scaleBytes);
+      int pairs = d.local().length;
+      int[] local = d.local();
+      int[] token = d.token();
       int[] perExpert = new int[localExperts + 1];
       for (int i = 0; i < pairs; i++) {
-        int l = local[i];
-        if (l < 0 || l >= localExperts || token[i] < 0 || token[i] >= Math.min(hd.aux(), m)) {
-          throw new EpArgumentException(arg, arg + " pair " + i + " = (local expert " + l + ", token " + token[i]
-              + ") is outside [0, " + localExperts + ") x [0, " + Math.min(hd.aux(), m) + ")");
-        }
-        if (++perExpert[l + 1] > m) {
-          throw new EpArgumentException(arg, arg + " sends local expert " + l + " more than ep.ll-max-tokens-per-rank = " + m + " pairs");
-        }
+        perExpert[local[i] + 1]++;
       }
       for (int l = 0; l < localExperts; l++) {
         perExpert[l + 1] += perExpert[l]; // start of each expert's pairs in the combine payload
@@ -241,6 +226,37 @@ final class LlExchange {
       receivedPairs += pairs;
     }
     return new LlExpertPass(out, receivedPairs);
+  }
+
+  /** One LL dispatch payload's (local expert, source token) pairs, in arrival order. */
+  private record DispatchPairs(int[] local, int[] token) {}
+
+  /**
+   * Reads and checks the header and pairs of the dispatch payload from rank {@code s}: every pair in
+   * range, at most M pairs per local expert; errors name {@code fromSource[s]}.
+   */
+  private DispatchPairs readDispatchPairs(ByteBuffer p, int s, int rowBytes, int scaleBytes) {
+    String arg = "fromSource[" + s + "]";
+    int m = config.llMaxTokensPerRank();
+    int localExperts = config.localExperts();
+    Wire.Header hd = Wire.readHeader(p, arg, Wire.LL_DISPATCH, s, rank, config.hidden(), config.dtype());
+    int pairs = hd.rows();
+    Wire.requireBytes(p, Wire.HEADER_BYTES + (long) pairs * (8 + rowBytes + scaleBytes), arg);
+    int[] local = Wire.getInts(p, Wire.HEADER_BYTES, pairs);
+    int[] token = Wire.getInts(p, Wire.HEADER_BYTES + 4 * pairs, pairs);
+    int tokenLimit = Math.min(hd.aux(), m);
+    int[] perExpert = new int[localExperts];
+    for (int i = 0; i < pairs; i++) {
+      int l = local[i];
+      if (l < 0 || l >= localExperts || token[i] < 0 || token[i] >= tokenLimit) {
+        throw new EpArgumentException(arg, arg + " pair " + i + " = (local expert " + l + ", token " + token[i]
+            + ") is outside [0, " + localExperts + ") x [0, " + tokenLimit + ")");
+      }
+      if (++perExpert[l] > m) {
+        throw new EpArgumentException(arg, arg + " sends local expert " + l + " more than ep.ll-max-tokens-per-rank = " + m + " pairs");
+      }
+    }
+    return new DispatchPairs(local, token);
   }
 
   private void checkCapacity(int tokens, String argument) {
