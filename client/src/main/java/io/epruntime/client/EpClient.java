@@ -230,9 +230,8 @@ public final class EpClient implements AutoCloseable {
       gateway.rotate();
       a.fail(new RetriableStepException(w.generation(), "the gateway did not answer: " + err));
     } else if (reply instanceof StepDone) {
-      // Every rank finished, so their outputs are in or on the way over Aeron: the attempt
-      // completes on the last of them, not on this.
-      aeron.expectTraffic();
+      // Nothing to do: the attempt completes on the last rank's output (and holds the transport
+      // awake until then), not on this.
     } else if (reply instanceof StepError e) {
       a.fail(switch (e.kind()) {
         case RETRIABLE -> new RetriableStepException(e.generation(), e.message());

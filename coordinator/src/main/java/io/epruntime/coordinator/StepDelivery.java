@@ -46,20 +46,18 @@ interface StepDelivery {
     return new StepDelivery() {
       @Override
       public void runStep(Iterable<RankRegistry.Entry> ranks, RunStep step) {
-        byte[] frame = null;
+        byte[] frame;
+        try {
+          frame = channel.encode(ControlFrame.TO_RANK, step); // once, before any rank is told
+        } catch (RuntimeException ex) {
+          log.warn("RunStep {} could not be serialized for Aeron, sent over Pekko: {}", step.seq(), ex.toString());
+          pekko().runStep(ranks, step);
+          return;
+        }
         for (RankRegistry.Entry e : ranks) {
           if (e.endpoint == null || e.endpoint.isBlank()) {
             e.ref.tell(step);
             continue;
-          }
-          if (frame == null) {
-            try {
-              frame = channel.encode(ControlFrame.TO_RANK, step);
-            } catch (RuntimeException ex) {
-              log.warn("RunStep {} could not be serialized for Aeron, sent over Pekko: {}", step.seq(), ex.toString());
-              pekko().runStep(ranks, step);
-              return;
-            }
           }
           // A frame that cannot be delivered means the rank's node is gone: the watchdog and the
           // failure detector end the generation; the step fails as retriable, never half-run.
