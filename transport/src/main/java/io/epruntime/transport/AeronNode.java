@@ -87,7 +87,7 @@ public final class AeronNode implements AutoCloseable {
         .errorHandler(e -> LOG.warn("media driver error in {}", dir, e));
     MediaDriver driver = MediaDriver.launch(ctx);
     TransportAgent agent = new TransportAgent(driver.sharedAgentInvoker(), settings.chunkSize(), settings.maxMessageSize(),
-        settings.deepIdleAfter().toNanos());
+        settings.deepIdleAfter().toNanos(), settings.timerSlack().toNanos());
     AtomicInteger awakeHolds = new AtomicInteger();
     AgentRunner runner = new AgentRunner(idleStrategy(settings, awakeHolds), e -> LOG.error("transport thread error", e), null, agent);
     Aeron aeron = null;

@@ -26,11 +26,13 @@ import java.time.Duration;
  * @param mtu Aeron MTU of publications (frame size on the wire)
  * @param socketBuffer UDP send and receive socket buffer size
  * @param receiverWindow Aeron's initial receiver window (flow control; capped at term-length / 2)
+ * @param timerSlack Linux timer slack of the transport thread (zero = the OS default)
  */
 public record TransportSettings(
     String aeronDir, String bindHost, String advertisedHost, int port, int termLength, int chunkSize,
     long maxMessageSize, Duration sendTimeout, Duration bootstrapResendInterval, Duration bootstrapTimeout,
-    Duration idleMaxPark, Duration deepIdleAfter, Duration deepIdlePark, int mtu, int socketBuffer, int receiverWindow) {
+    Duration idleMaxPark, Duration deepIdleAfter, Duration deepIdlePark, int mtu, int socketBuffer, int receiverWindow,
+    Duration timerSlack) {
 
   /** Bytes in front of each chunk: magic, message id, index, count, total length. */
   public static final int CHUNK_HEADER_BYTES = 24;
@@ -59,6 +61,8 @@ public record TransportSettings(
     EpArgumentException.require(mtu >= 128 && mtu <= 65504 && mtu % 32 == 0, "ep.transport.mtu", mtu, "128..65504, a multiple of 32");
     EpArgumentException.require(socketBuffer >= 64 * 1024, "ep.transport.socket-buffer", socketBuffer, ">= 64k");
     EpArgumentException.require(receiverWindow >= 64 * 1024 && receiverWindow >= mtu, "ep.transport.receiver-window", receiverWindow, ">= 64k and >= mtu");
+    EpArgumentException.require(timerSlack != null && !timerSlack.isNegative() && timerSlack.compareTo(Duration.ofMillis(1)) <= 0,
+        "ep.transport.timer-slack", timerSlack, "0..1ms (0 = the OS default)");
   }
 
   private static void requirePositive(String key, Duration d) {
@@ -74,7 +78,8 @@ public record TransportSettings(
           bytes(c, "term-length"), bytes(c, "chunk-size"), c.getBytes("max-message-size"),
           c.getDuration("send-timeout"), c.getDuration("bootstrap-resend-interval"), c.getDuration("bootstrap-timeout"),
           c.getDuration("idle-max-park"), c.getDuration("deep-idle-after"), c.getDuration("deep-idle-park"),
-          bytes(c, "mtu"), bytes(c, "socket-buffer"), bytes(c, "receiver-window"));
+          bytes(c, "mtu"), bytes(c, "socket-buffer"), bytes(c, "receiver-window"),
+          c.getDuration("timer-slack"));
     } catch (ConfigException e) {
       throw new EpArgumentException("ep.transport", e.getMessage());
     }
@@ -94,23 +99,23 @@ public record TransportSettings(
   /** These settings with another bind host (tests, multi-homed hosts). */
   public TransportSettings withHost(String host) {
     return new TransportSettings(aeronDir, host, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow);
+        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow, timerSlack);
   }
 
   public TransportSettings withSendTimeout(Duration d) {
     return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, d,
-        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow);
+        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow, timerSlack);
   }
 
   public TransportSettings withBootstrap(Duration resendInterval, Duration timeout) {
     return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        resendInterval, timeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow);
+        resendInterval, timeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow, timerSlack);
   }
 
   /** These settings with other idle parks (benchmarks trade idle CPU against wake-up latency). */
   public TransportSettings withIdle(Duration maxPark, Duration deepAfter, Duration deepPark) {
     return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        bootstrapResendInterval, bootstrapTimeout, maxPark, deepAfter, deepPark, mtu, socketBuffer, receiverWindow);
+        bootstrapResendInterval, bootstrapTimeout, maxPark, deepAfter, deepPark, mtu, socketBuffer, receiverWindow, timerSlack);
   }
 
   /** The host peers should use. */

@@ -38,6 +38,7 @@ class TransportSettingsTest {
     assertEquals("ep.transport.port", assertThrows(EpArgumentException.class, () -> parse("ep.transport.port = 70000")).argument());
     assertEquals("ep.transport.chunk-size", assertThrows(EpArgumentException.class, () -> parse("ep.transport.chunk-size = 1m")).argument());
     assertEquals("ep.transport.advertised-host", assertThrows(EpArgumentException.class, () -> parse("ep.transport.bind-host = \"0.0.0.0\"")).argument());
+    assertEquals("ep.transport.timer-slack", assertThrows(EpArgumentException.class, () -> parse("ep.transport.timer-slack = 2ms")).argument());
     EpArgumentException wrongType = assertThrows(EpArgumentException.class, () -> parse("ep.transport.send-timeout = soon"));
     assertTrue(wrongType.getMessage().contains("send-timeout"), wrongType.getMessage());
   }

@@ -38,7 +38,9 @@ public final class ClusterLatencyBench {
   private ClusterLatencyBench() {}
 
   public static void main(String[] args) throws Exception {
-    int[] tokens = Arrays.stream(arg(args, "--tokens", "1,8,128").split(",")).mapToInt(Integer::parseInt).toArray();
+    String tokenList = arg(args, "--tokens", "1,8,128"); // "none": idle CPU only
+    int[] tokens = tokenList.equals("none") ? new int[0]
+        : Arrays.stream(tokenList.split(",")).mapToInt(Integer::parseInt).toArray();
     int warmup = Integer.parseInt(arg(args, "--warmup", "200"));
     int steps = Integer.parseInt(arg(args, "--steps", "2000"));
     int idleSeconds = Integer.parseInt(arg(args, "--idle-seconds", "30"));
@@ -151,28 +153,64 @@ public final class ClusterLatencyBench {
     return new double[] {sum, count};
   }
 
-  /** CPU of every node process over {@code seconds} of an idle (Ready, no steps) cluster, percent of one core. */
+  /**
+   * CPU of every node process over {@code seconds} of an idle (Ready, no steps) cluster, percent of
+   * one core; and, per node, the threads that used the most (grouped by name) with how often they
+   * woke, so that a reader sees where an idle node's CPU goes.
+   */
   private static Map<String, Object> idleCpu(List<Long> pids, int settleSeconds, int seconds) throws Exception {
     TimeUnit.SECONDS.sleep(settleSeconds); // let the last steps' JIT compilation and GC finish before the window opens
     long[] before = new long[pids.size()];
+    List<Map<Long, ProcCpu.ThreadSample>> threadsBefore = new ArrayList<>();
     for (int i = 0; i < pids.size(); i++) {
       before[i] = ProcCpu.cpuNanos(pids.get(i));
+      threadsBefore.add(ProcCpu.threads(pids.get(i)));
     }
     long wallStart = System.nanoTime();
     TimeUnit.SECONDS.sleep(seconds);
     long wall = System.nanoTime() - wallStart;
     List<Double> percent = new ArrayList<>();
+    List<List<Map<String, Object>>> topThreads = new ArrayList<>();
     for (int i = 0; i < pids.size(); i++) {
       percent.add(Math.round((ProcCpu.cpuNanos(pids.get(i)) - before[i]) * 10000.0 / wall) / 100.0);
+      topThreads.add(topThreads(threadsBefore.get(i), ProcCpu.threads(pids.get(i)), wall));
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("settle_s", settleSeconds);
     m.put("window_s", seconds);
-    m.put("source", "/proc/<pid>/stat utime+stime of each node process");
+    m.put("source", "/proc/<pid>/stat utime+stime of each node process; threads from /proc/<pid>/task/*/{stat,status}");
     m.put("percent_of_one_core_per_process", percent);
     m.put("max_percent", percent.stream().mapToDouble(Double::doubleValue).max().orElse(0));
     m.put("goal_percent", 2.0);
+    m.put("top_threads_per_process", topThreads);
     return m;
+  }
+
+  /** The 8 thread names with the most CPU over the window: percent of one core and wake-ups per second. */
+  private static List<Map<String, Object>> topThreads(Map<Long, ProcCpu.ThreadSample> before, Map<Long, ProcCpu.ThreadSample> after,
+      long wallNanos) {
+    Map<String, long[]> byName = new java.util.TreeMap<>();
+    after.forEach((tid, a) -> {
+      ProcCpu.ThreadSample b = before.get(tid);
+      long[] acc = byName.computeIfAbsent(a.name(), n -> new long[3]);
+      acc[0] += a.cpuNanos() - (b == null ? 0 : b.cpuNanos());
+      acc[1] += a.contextSwitches() - (b == null ? 0 : b.contextSwitches());
+      acc[2]++;
+    });
+    double seconds = wallNanos / 1e9;
+    return byName.entrySet().stream()
+        .sorted(java.util.Comparator.<Map.Entry<String, long[]>>comparingLong(e -> e.getValue()[0])
+            .thenComparingLong(e -> e.getValue()[1]).reversed())
+        .limit(8)
+        .map(e -> {
+          Map<String, Object> t = new LinkedHashMap<>();
+          t.put("thread", e.getKey());
+          t.put("count", e.getValue()[2]);
+          t.put("percent", Math.round(e.getValue()[0] * 10000.0 / wallNanos) / 100.0);
+          t.put("wakeups_per_s", Math.round(e.getValue()[1] / seconds));
+          return t;
+        })
+        .toList();
   }
 
   private static String arg(String[] args, String name, String def) {

@@ -34,6 +34,7 @@ public final class TransportAgent implements Agent {
   private final int chunkSize;
   private final long maxMessageSize;
   private final long activeWindowNs;
+  private final long timerSlackNs;
   private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicLong messageIds = new AtomicLong(System.nanoTime());
   private final PublicationSender sender;
@@ -55,14 +56,23 @@ public final class TransportAgent implements Agent {
   /**
    * @param driver the media driver's invoker, run on every duty cycle from the start
    * @param activeWindowNs how long after the last frame moved the driver's work keeps the thread awake
+   * @param timerSlackNs the thread's Linux timer slack, set when it starts (0 = leave the OS default)
    */
-  public TransportAgent(AgentInvoker driver, int chunkSize, long maxMessageSize, long activeWindowNs) {
+  public TransportAgent(AgentInvoker driver, int chunkSize, long maxMessageSize, long activeWindowNs, long timerSlackNs) {
     this.driver = driver;
     this.chunkSize = chunkSize;
     this.maxMessageSize = maxMessageSize;
     this.activeWindowNs = activeWindowNs;
+    this.timerSlackNs = timerSlackNs;
     this.sender = new PublicationSender(chunkSize);
     this.poller = new StreamPoller(maxMessageSize);
+  }
+
+  @Override
+  public void onStart() {
+    if (timerSlackNs > 0) {
+      ThreadTimerSlack.setForCurrentThread(timerSlackNs);
+    }
   }
 
   @Override
@@ -175,14 +185,21 @@ public final class TransportAgent implements Agent {
     return now - lastActivityNs < activeWindowNs ? work + driverWork : work;
   }
 
+  /**
+   * Runs what other threads queued; returns the commands that start traffic (a frame to send, a
+   * stream to subscribe to), which keep the thread in its short back-off. Book-keeping does not: a
+   * peer's publication timing out (SessionGone) or an unlisten would otherwise cost an idle node
+   * {@code deep-idle-after} of short parks each, minutes after its last step.
+   */
   private int drainInbox() {
     int work = 0;
     Object cmd;
     while ((cmd = inbox.poll()) != null) {
-      work++;
       if (cmd instanceof Outbound o) {
+        work++;
         sender.enqueue(o);
       } else if (cmd instanceof StreamPoller.Listen l) {
+        work++;
         poller.add(l, this);
       } else if (cmd instanceof Unlisten u) {
         poller.remove(u.streamId);
