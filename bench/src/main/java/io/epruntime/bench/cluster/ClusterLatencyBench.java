@@ -138,19 +138,34 @@ public final class ClusterLatencyBench {
     double sum = 0;
     double count = 0;
     for (int r = 0; r < 4; r++) {
-      var c = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + nodes.managementPort(r) + "/metrics")
-          .toURL().openConnection();
-      try (var in = c.getInputStream()) {
-        for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-          if (line.startsWith("ep_step_seconds_sum ")) {
-            sum += Double.parseDouble(line.substring(line.indexOf(' ') + 1));
-          } else if (line.startsWith("ep_step_seconds_count ")) {
-            count += Double.parseDouble(line.substring(line.indexOf(' ') + 1));
-          }
+      for (String line : metrics(nodes.managementPort(r)).split("\n")) {
+        if (line.startsWith("ep_step_seconds_sum ")) {
+          sum += Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+        } else if (line.startsWith("ep_step_seconds_count ")) {
+          count += Double.parseDouble(line.substring(line.indexOf(' ') + 1));
         }
       }
     }
     return new double[] {sum, count};
+  }
+
+  /**
+   * A node's /metrics text. The world can be Ready before a node's management endpoint is bound
+   * (seconds apart on a loaded machine), so a refused connection is retried for up to a minute.
+   */
+  private static String metrics(int port) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (true) {
+      var c = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + "/metrics").toURL().openConnection();
+      try (var in = c.getInputStream()) {
+        return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      } catch (java.net.ConnectException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        TimeUnit.MILLISECONDS.sleep(200); // the endpoint binds within seconds of start
+      }
+    }
   }
 
   /**
