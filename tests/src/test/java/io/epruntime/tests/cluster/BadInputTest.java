@@ -106,7 +106,7 @@ class BadInputTest {
   @Timeout(value = 150, unit = TimeUnit.SECONDS)
   void aClientConfiguredForAnotherWorldIsRefusedNamingEveryKeyAndTheWorldKeepsServing() throws Exception {
     long generation = client.world().generation();
-    long completed = settledStepsCompleted();
+    long completed = StepCheck.settledStatus(client).stepsCompleted();
     WorldMismatchException hidden = assertThrows(WorldMismatchException.class, () -> connectWith("ep.hidden = 256"));
     assertEquals(List.of("client ep.hidden = 256 but the cluster runs ep.hidden = 128"), hidden.differences());
     assertTrue(hidden.getMessage().contains("client ep.hidden = 256 but the cluster runs ep.hidden = 128"), hidden.getMessage());
@@ -128,18 +128,7 @@ class BadInputTest {
         assertEquals(generation, ok.generation(), "refused clients did not disturb the world");
       }
     }
-    assertEquals(completed + 2, settledStepsCompleted(), "the refused clients sent no step");
-  }
-
-  /** The coordinator's count of completed steps once none is in flight (a step's last report may trail its outputs). */
-  private long settledStepsCompleted() throws InterruptedException {
-    long[] completed = {-1};
-    LocalCluster4.await("no step in flight", Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
-      ClusterStatus s = client.status().toCompletableFuture().join();
-      completed[0] = s.stepsCompleted();
-      return s.stepsInFlight() == 0;
-    });
-    return completed[0];
+    assertEquals(completed + 2, StepCheck.settledStatus(client).stepsCompleted(), "the refused clients sent no step");
   }
 
   /** A client whose config sets {@code keys} over the defaults, as -D or application.conf would. */
