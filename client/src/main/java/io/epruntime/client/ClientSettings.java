@@ -7,15 +7,27 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How a client reaches the cluster and how patient it is.
+ * How a client reaches the cluster, how patient it is, and which world it expects.
+ *
+ * <p>The world's shape ({@code ep.world-size}, {@code ep.experts}, {@code ep.hidden}, {@code ep.topk},
+ * {@code ep.ll-max-tokens-per-rank}, {@code ep.alignment}, {@code ep.dtype}) is the cluster's: the
+ * client learns it from the coordinator when it connects. {@code expectedWorld} says which of those
+ * keys this client relies on: a key it sets must be what the cluster runs, else
+ * {@link EpClient#connect} fails with {@link WorldMismatchException} naming every differing key with
+ * both values; a key it leaves open is adopted from the cluster. {@link #fromConfig} expects the
+ * world keys the configuration sets explicitly (not the reference.conf defaults); {@link #of} and
+ * the five-argument constructor expect nothing.
  *
  * @param gateways {@code host:port} of nodes' Pekko remoting; any node's gateway will do
  * @param connectTimeout how long {@link EpClient#connect} waits for a Ready world
  * @param stepTimeout how long one attempt of a step may take
  * @param maxInFlight steps this client has outstanding at most; more fail with {@link BackPressureException}
  * @param maxRetries extra attempts for a step that failed with a retriable error (0 = none)
+ * @param expectedWorld the world keys the cluster must match ({@link ExpectedWorld#ANY}: adopt the cluster's world)
  */
-public record ClientSettings(List<String> gateways, Duration connectTimeout, Duration stepTimeout, int maxInFlight, int maxRetries) {
+public record ClientSettings(
+    List<String> gateways, Duration connectTimeout, Duration stepTimeout, int maxInFlight, int maxRetries,
+    ExpectedWorld expectedWorld) {
 
   public ClientSettings {
     EpArgumentException.require(gateways != null && !gateways.isEmpty(), "gateways", gateways, "at least one host:port");
@@ -29,6 +41,12 @@ public record ClientSettings(List<String> gateways, Duration connectTimeout, Dur
         "stepTimeout", stepTimeout, "a positive duration");
     EpArgumentException.require(maxInFlight >= 1, "maxInFlight", maxInFlight, ">= 1");
     EpArgumentException.require(maxRetries >= 0, "maxRetries", maxRetries, ">= 0");
+    EpArgumentException.require(expectedWorld != null, "expectedWorld", expectedWorld, "ExpectedWorld.ANY to adopt the cluster's world");
+  }
+
+  /** Settings that adopt whatever world the cluster runs. */
+  public ClientSettings(List<String> gateways, Duration connectTimeout, Duration stepTimeout, int maxInFlight, int maxRetries) {
+    this(gateways, connectTimeout, stepTimeout, maxInFlight, maxRetries, ExpectedWorld.ANY);
   }
 
   /** Defaults: 60 s to connect, 30 s per step, 16 in flight, 3 retries. */
@@ -36,30 +54,39 @@ public record ClientSettings(List<String> gateways, Duration connectTimeout, Dur
     return new ClientSettings(gateways, Duration.ofSeconds(60), Duration.ofSeconds(30), 16, 3);
   }
 
-  /** Reads {@code ep.client.*} (see the client's reference.conf). */
+  /**
+   * Reads {@code ep.client.*} (see the client's reference.conf) and, as the expected world, the
+   * {@code ep.*} world keys {@code c} sets explicitly ({@link ExpectedWorld#fromConfig}).
+   */
   public static ClientSettings fromConfig(Config c) {
+    ExpectedWorld expected = ExpectedWorld.fromConfig(c);
     try {
       Config k = c.getConfig("ep.client");
       return new ClientSettings(k.getStringList("gateways"), k.getDuration("connect-timeout"), k.getDuration("step-timeout"),
-          k.getInt("max-in-flight"), k.getInt("max-retries"));
+          k.getInt("max-in-flight"), k.getInt("max-retries"), expected);
     } catch (ConfigException e) {
       throw new EpArgumentException("ep.client", "bad client configuration: " + e.getMessage());
     }
   }
 
   public ClientSettings withMaxRetries(int n) {
-    return new ClientSettings(gateways, connectTimeout, stepTimeout, maxInFlight, n);
+    return new ClientSettings(gateways, connectTimeout, stepTimeout, maxInFlight, n, expectedWorld);
   }
 
   public ClientSettings withStepTimeout(Duration d) {
-    return new ClientSettings(gateways, connectTimeout, d, maxInFlight, maxRetries);
+    return new ClientSettings(gateways, connectTimeout, d, maxInFlight, maxRetries, expectedWorld);
   }
 
   public ClientSettings withMaxInFlight(int n) {
-    return new ClientSettings(gateways, connectTimeout, stepTimeout, n, maxRetries);
+    return new ClientSettings(gateways, connectTimeout, stepTimeout, n, maxRetries, expectedWorld);
   }
 
   public ClientSettings withConnectTimeout(Duration d) {
-    return new ClientSettings(gateways, d, stepTimeout, maxInFlight, maxRetries);
+    return new ClientSettings(gateways, d, stepTimeout, maxInFlight, maxRetries, expectedWorld);
+  }
+
+  /** These settings expecting {@code world} of the cluster ({@link ExpectedWorld#ANY}: adopt the cluster's). */
+  public ClientSettings withExpectedWorld(ExpectedWorld world) {
+    return new ClientSettings(gateways, connectTimeout, stepTimeout, maxInFlight, maxRetries, world);
   }
 }

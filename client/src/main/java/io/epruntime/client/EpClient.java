@@ -58,10 +58,20 @@ public final class EpClient implements AutoCloseable {
   private final AtomicLong requestIds = new AtomicLong();
   private final Map<Long, Attempt> attempts = new ConcurrentHashMap<>();
   private final Semaphore window;
-  private volatile WorldView world;
+  /** The world last seen Ready, checked against {@link #expected}. */
+  private volatile Joined world;
+  /**
+   * What every world must match: the settings' {@link ClientSettings#expectedWorld} until connected,
+   * then the whole world connected to (keys the settings left open adopted from it).
+   */
+  private volatile ExpectedWorld expected;
+
+  /** A world seen Ready and how it differs from {@link #expected} (empty: it matches). Checked once per view. */
+  private record Joined(WorldView view, List<String> differences) {}
 
   private EpClient(ClientSettings settings, Config config) {
     this.settings = settings;
+    this.expected = settings.expectedWorld();
     this.window = new Semaphore(settings.maxInFlight());
     this.system = ActorSystem.create(Behaviors.empty(), "ep-client", clientPekkoConfig(config));
     AeronNode node = null;
@@ -105,6 +115,15 @@ public final class EpClient implements AutoCloseable {
    * Connects through the first gateway that answers and waits (at most
    * {@code settings.connectTimeout}) until the world is Ready; else throws {@link EpClientException}
    * naming the missing ranks.
+   *
+   * <p>The world's shape comes from the cluster. When the cluster's world differs from a key the
+   * settings expect ({@link ClientSettings#expectedWorld}), this throws {@link WorldMismatchException}
+   * naming every differing key with both values, e.g. {@code client ep.hidden = 256 but the cluster
+   * runs ep.hidden = 128}, and the client is closed without having sent a step; the cluster keeps
+   * serving other clients. Keys the settings leave open are adopted from the cluster, and from then
+   * on the whole world connected to is what this client expects: a cluster that comes back (after a
+   * retriable failure) with another shape fails this client's steps the same way, before anything
+   * is sent.
    */
   public static EpClient connect(ClientSettings settings) {
     return connect(settings, ConfigFactory.load());
@@ -114,7 +133,14 @@ public final class EpClient implements AutoCloseable {
   public static EpClient connect(ClientSettings settings, Config config) {
     EpClient c = new EpClient(settings, config);
     try {
-      c.world = c.awaitReady(settings.connectTimeout()).toCompletableFuture().join();
+      WorldView view = c.awaitReady(settings.connectTimeout()).toCompletableFuture().join();
+      List<String> differences = settings.expectedWorld().differences(view.config());
+      if (!differences.isEmpty()) {
+        throw new WorldMismatchException("refused to connect to the cluster at " + settings.gateways()
+            + ": its world differs from this client's configuration, nothing was sent", differences);
+      }
+      c.expected = settings.expectedWorld().orElse(view.config());
+      c.world = new Joined(view, List.of());
       return c;
     } catch (CompletionException e) {
       c.close();
@@ -125,21 +151,40 @@ public final class EpClient implements AutoCloseable {
     }
   }
 
-  /** The world's shape and the generation last seen Ready. */
+  /** The world's shape, the generation last seen Ready and what carries this client's steps. */
   public WorldInfo world() {
-    WorldView w = world;
-    return new WorldInfo(w.config(), w.generation());
+    WorldView w = world.view();
+    return new WorldInfo(w.config(), w.generation(), isBlank(w.submitEndpoint()) ? "pekko" : "aeron");
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  /** The world seen Ready, and whether it differs from what this client expects (then it fails every step). */
+  private Joined join(WorldView view) {
+    return new Joined(view, expected.differences(view.config()));
+  }
+
+  private static WorldMismatchException mismatch(Joined j) {
+    return new WorldMismatchException("the cluster's world (generation " + j.view().generation()
+        + ") is not the one this client connected to, nothing was sent", j.differences());
   }
 
   /**
    * Submits a step. The stage completes with every rank's output, or fails with
    * {@link StepRejectedException} (bad input, checked here before anything is sent),
    * {@link BackPressureException} (window full), {@link RetriableStepException} (world changed and
-   * retries exhausted) or {@link EpClientException}.
+   * retries exhausted), {@link WorldMismatchException} (the cluster came back with another world
+   * than the one connected to; nothing is sent) or {@link EpClientException}.
    */
   public CompletionStage<StepResult> submit(StepRequest request) {
+    Joined joined = world;
+    if (!joined.differences().isEmpty()) {
+      return CompletableFuture.failedFuture(mismatch(joined));
+    }
     try {
-      StepChecks.validate(world.config(), request);
+      StepChecks.validate(joined.view().config(), request);
     } catch (EpArgumentException e) {
       return CompletableFuture.failedFuture(new StepRejectedException(e.argument(), e.getMessage()));
     }
@@ -154,7 +199,7 @@ public final class EpClient implements AutoCloseable {
   }
 
   private void runAttempt(StepRequest request, int attempt, long startNanos, CompletableFuture<StepResult> result) {
-    WorldView w = world;
+    WorldView w = world.view();
     int n = w.config().worldSize();
     long requestId = requestIds.incrementAndGet();
     Attempt a = new Attempt(requestId, n);
@@ -176,7 +221,7 @@ public final class EpClient implements AutoCloseable {
     for (int r = 0; r < n; r++) {
       counts[r] = request.x().get(r).tokens();
     }
-    if (w.submitEndpoint() == null || w.submitEndpoint().isBlank()) {
+    if (isBlank(w.submitEndpoint())) {
       gateway.ask(replyTo -> new SubmitStep(clientId, requestId, counts, request.kernel(), request.mode(), replyTo), settings.stepTimeout())
           .whenComplete((reply, err) -> onReply(a, w, reply, err));
     } else {
@@ -207,8 +252,13 @@ public final class EpClient implements AutoCloseable {
           if (e2 != null) {
             result.completeExceptionally(e2 instanceof CompletionException ? e2.getCause() : e2);
           } else {
-            world = view;
-            runAttempt(request, attempt + 1, startNanos, result);
+            Joined j = join(view);
+            world = j;
+            if (j.differences().isEmpty()) {
+              runAttempt(request, attempt + 1, startNanos, result);
+            } else {
+              result.completeExceptionally(mismatch(j));
+            }
           }
         });
         return;
@@ -221,7 +271,7 @@ public final class EpClient implements AutoCloseable {
     long requestId = reply instanceof StepError e ? e.requestId() : reply instanceof StepDone d ? d.requestId() : -1;
     Attempt a = attempts.get(requestId);
     if (a != null) {
-      onReply(a, world, reply, null);
+      onReply(a, world.view(), reply, null);
     }
   }
 

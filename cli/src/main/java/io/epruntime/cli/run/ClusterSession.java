@@ -10,6 +10,7 @@ import io.epruntime.cli.cluster.PortPlan;
 import io.epruntime.client.ClientSettings;
 import io.epruntime.client.EpClient;
 import io.epruntime.client.EpClientException;
+import io.epruntime.client.ExpectedWorld;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -125,8 +126,11 @@ public final class ClusterSession implements AutoCloseable {
     // The window bounds what the driver submits; the client's own limit has head-room, because the
     // driver submits the next step from the completion of the previous one, possibly before the
     // client has released that one's slot.
+    // The client expects the keys the ranks were given (RankOverrides): a world that runs another
+    // shape (say another cluster on the planned ports) is refused at connect, naming the keys.
     ClientSettings cs = new ClientSettings(ports.gateways(settings.host()), options.readyTimeout(), options.stepTimeout(),
-        2 * options.window(), 2);
+        2 * options.window(), 2, new ExpectedWorld(options.ranks(), options.experts(), options.hidden(), options.topk(),
+            options.llCapacity(), null, options.dtype()));
     CompletableFuture<EpClient> connecting = CompletableFuture.supplyAsync(() -> EpClient.connect(cs), r -> {
       Thread t = new Thread(r, "ep-connect");
       t.setDaemon(true);

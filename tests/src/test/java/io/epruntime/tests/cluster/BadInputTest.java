@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import io.epruntime.client.ClientSettings;
 import io.epruntime.client.ClusterStatus;
 import io.epruntime.client.EpClient;
+import io.epruntime.client.WorldMismatchException;
 import io.epruntime.client.StepRejectedException;
 import io.epruntime.client.StepRequest;
 import io.epruntime.client.StepResult;
@@ -31,9 +33,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Bad input against a running 4-process world: a client's bad tensors, a duplicate rank, a rank
- * number out of range. Each is refused with a clear error or log line, and the world keeps serving
- * in the same generation.
+ * Bad input against a running 4-process world: a client's bad tensors, a client configured for
+ * another world, a duplicate rank, a rank number out of range. Each is refused with a clear error or
+ * log line, and the world keeps serving in the same generation.
  */
 @Tag("cluster")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -98,6 +100,43 @@ class BadInputTest {
     StepResult ok = client.submit(good).toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertNull(check.mismatch(good, ok));
     assertEquals(generation, ok.generation(), "refused input did not disturb the world");
+  }
+
+  @Test
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  void aClientConfiguredForAnotherWorldIsRefusedNamingEveryKeyAndTheWorldKeepsServing() throws Exception {
+    long generation = client.world().generation();
+    long completed = StepCheck.settledStatus(client).stepsCompleted();
+    WorldMismatchException hidden = assertThrows(WorldMismatchException.class, () -> connectWith("ep.hidden = 256"));
+    assertEquals(List.of("client ep.hidden = 256 but the cluster runs ep.hidden = 128"), hidden.differences());
+    assertTrue(hidden.getMessage().contains("client ep.hidden = 256 but the cluster runs ep.hidden = 128"), hidden.getMessage());
+
+    WorldMismatchException two = assertThrows(WorldMismatchException.class,
+        () -> connectWith("ep { experts = 16, hidden = 128, dtype = fp32 }"));
+    assertEquals(List.of("client ep.experts = 16 but the cluster runs ep.experts = 8",
+        "client ep.dtype = fp32 but the cluster runs ep.dtype = bf16"), two.differences());
+
+    // The same keys set to what the cluster runs (the rest left to the reference defaults, which
+    // are not expectations) connect and run verified steps, as does the client that was there.
+    try (EpClient same = connectWith("ep { world-size = 4, experts = 8, hidden = 128, topk = 2, ll-max-tokens-per-rank = 16, "
+        + "dtype = bf16 }")) {
+      assertEquals(StepCheck.WORLD, same.world().config());
+      for (EpClient c : List.of(same, client)) {
+        StepRequest req = StepCheck.request(c == client ? 81 : 80, 24);
+        StepResult ok = c.submit(req).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertNull(check.mismatch(req, ok));
+        assertEquals(generation, ok.generation(), "refused clients did not disturb the world");
+      }
+    }
+    assertEquals(completed + 2, StepCheck.settledStatus(client).stepsCompleted(), "the refused clients sent no step");
+  }
+
+  /** A client whose config sets {@code keys} over the defaults, as -D or application.conf would. */
+  private EpClient connectWith(String keys) {
+    String gateways = String.join("\", \"", cluster.gateways(2, 0));
+    ClientSettings settings = ClientSettings.fromConfig(ConfigFactory.parseString(keys + "\nep.client.gateways = [\"" + gateways + "\"]")
+        .withFallback(ConfigFactory.load()));
+    return EpClient.connect(settings.withConnectTimeout(Duration.ofSeconds(60)).withMaxRetries(0));
   }
 
   @Test

@@ -6,23 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.epruntime.client.ClientSettings;
 import io.epruntime.client.ClusterStatus;
 import io.epruntime.client.EpClient;
-import io.epruntime.client.StepRequest;
-import io.epruntime.protocol.ep.StepMode;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Four node processes on loopback form a world, bootstrap it over Aeron, and run 1000 mixed HT/LL
- * steps from a client; every output is checked against the CPU reference. Also checks the
- * management endpoints of a Ready node.
+ * Four node processes on loopback form a world, bootstrap it over Aeron, and run mixed HT/LL steps
+ * from a client; every output is checked against the CPU reference. Once with the default step
+ * control (SubmitStep and RunStep over Aeron; 1000 steps, and the management endpoints of a Ready
+ * node), once with {@code ep.step-control = pekko} (the client submits through a gateway, the
+ * coordinator tells the ranks over Artery).
  */
 @Tag("cluster")
 class FourRankClusterTest {
@@ -40,46 +37,42 @@ class FourRankClusterTest {
   void fourProcessesRunThousandMixedStepsMatchingTheReference() throws Exception {
     cluster = new LocalCluster4("four-rank", List.of());
     cluster.startAll();
+    runMixedStepsMatchingTheReference(1000, "aeron");
+    assertEquals(200, cluster.httpStatus(2, "/ready"));
+    assertEquals(200, cluster.httpStatus(2, "/alive"));
+    String metrics = cluster.httpBody(2, "/metrics");
+    assertTrue(metrics.contains("ep_steps_total{outcome=\"ok\"} 1000"), metrics);
+  }
+
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void stepControlOverPekkoRunsMixedStepsMatchingTheReference() throws Exception {
+    cluster = new LocalCluster4("four-rank-pekko", List.of("-Dep.step-control=pekko"));
+    cluster.startAll();
+    runMixedStepsMatchingTheReference(300, "pekko");
+  }
+
+  /**
+   * Connects to the world (which must say {@code stepControl} carries the client's steps), runs
+   * {@code steps} mixed steps, 8 in flight, and checks each against the reference and the
+   * coordinator's count.
+   */
+  private void runMixedStepsMatchingTheReference(int steps, String stepControl) throws Exception {
     ClientSettings settings = ClientSettings.of(cluster.gateways(0, 1, 2, 3)).withConnectTimeout(Duration.ofSeconds(90))
         .withMaxRetries(0);
     StepCheck check = new StepCheck();
     try (EpClient client = EpClient.connect(settings)) {
       assertEquals(StepCheck.WORLD, client.world().config());
-      int steps = 1000;
-      int window = 8;
-      AtomicInteger ll = new AtomicInteger();
-      AtomicInteger ht = new AtomicInteger();
-      List<CompletableFuture<Void>> inFlight = new ArrayList<>();
-      List<String> failures = new ArrayList<>();
-      for (int i = 0; i < steps; i++) {
-        StepRequest req = StepCheck.request(1000 + i, 24);
-        inFlight.add(client.submit(req).toCompletableFuture().thenAccept(res -> {
-          (res.mode() == StepMode.LL ? ll : ht).incrementAndGet();
-          String bad = check.mismatch(req, res);
-          if (bad != null) {
-            synchronized (failures) {
-              failures.add(bad);
-            }
-          }
-        }));
-        if (inFlight.size() >= window) {
-          inFlight.remove(0).get(60, TimeUnit.SECONDS);
-        }
-      }
-      for (CompletableFuture<Void> f : inFlight) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-      assertTrue(failures.isEmpty(), () -> failures.size() + " steps differ from the reference; first: " + failures.get(0));
-      ClusterStatus status = client.status().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertEquals(stepControl, client.world().stepControl());
+      StepCheck.MixedRun run = check.runMixed(client, steps, 8, 1000, 24);
+      assertTrue(run.failures().isEmpty(),
+          () -> run.failures().size() + " steps differ from the reference; first: " + run.failures().get(0));
+      ClusterStatus status = StepCheck.settledStatus(client);
       assertEquals("ready", status.worldState());
       assertEquals(steps, status.stepsCompleted(), "steps completed as counted by the coordinator");
       assertEquals(0, status.stepsInFlight());
-      assertTrue(ll.get() > 100 && ht.get() > 100, "both modes ran: LL " + ll + ", HT " + ht);
-      assertEquals(steps, ll.get() + ht.get());
+      assertTrue(run.ll() > steps / 10 && run.ht() > steps / 10, "both modes ran: LL " + run.ll() + ", HT " + run.ht());
+      assertEquals(steps, run.ll() + run.ht());
     }
-    assertEquals(200, cluster.httpStatus(2, "/ready"));
-    assertEquals(200, cluster.httpStatus(2, "/alive"));
-    String metrics = cluster.httpBody(2, "/metrics");
-    assertTrue(metrics.contains("ep_steps_total{outcome=\"ok\"} 1000"), metrics);
   }
 }

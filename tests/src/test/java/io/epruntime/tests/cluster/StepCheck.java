@@ -1,5 +1,7 @@
 package io.epruntime.tests.cluster;
 
+import io.epruntime.client.ClusterStatus;
+import io.epruntime.client.EpClient;
 import io.epruntime.client.StepRequest;
 import io.epruntime.client.StepResult;
 import io.epruntime.engine.ExpertKernel;
@@ -10,10 +12,15 @@ import io.epruntime.protocol.DType;
 import io.epruntime.protocol.ep.EpConfig;
 import io.epruntime.protocol.ep.ExpertKernelSpec;
 import io.epruntime.protocol.ep.Routing;
+import io.epruntime.protocol.ep.StepMode;
 import io.epruntime.protocol.tensor.HiddenStates;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Seeded steps for the cluster tests and their check against the in-process CPU reference
@@ -42,6 +49,55 @@ final class StepCheck {
       routing.add(in.routing());
     }
     return new StepRequest(x, routing, KERNEL, null);
+  }
+
+  /** What {@link #runMixed} saw: steps per mode and every step that differed from the reference. */
+  record MixedRun(int ll, int ht, List<String> failures) {}
+
+  /**
+   * Submits steps {@code firstSeed .. firstSeed + steps - 1} ({@link #request} with up to
+   * {@code maxTokens} per rank, so LL and HT mix) with at most {@code window} in flight, and checks
+   * each result against the reference as it completes. Fails when a step fails or takes over 60 s.
+   */
+  MixedRun runMixed(EpClient client, int steps, int window, long firstSeed, int maxTokens) throws Exception {
+    AtomicInteger ll = new AtomicInteger();
+    AtomicInteger ht = new AtomicInteger();
+    List<String> failures = new ArrayList<>();
+    List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+    for (int i = 0; i < steps; i++) {
+      StepRequest req = request(firstSeed + i, maxTokens);
+      inFlight.add(client.submit(req).toCompletableFuture().thenAccept(res -> {
+        (res.mode() == StepMode.LL ? ll : ht).incrementAndGet();
+        String bad = mismatch(req, res);
+        if (bad != null) {
+          synchronized (failures) {
+            failures.add(bad);
+          }
+        }
+      }));
+      if (inFlight.size() >= window) {
+        inFlight.remove(0).get(60, TimeUnit.SECONDS);
+      }
+    }
+    for (CompletableFuture<Void> f : inFlight) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    synchronized (failures) {
+      return new MixedRun(ll.get(), ht.get(), List.copyOf(failures));
+    }
+  }
+
+  /**
+   * The coordinator's status once no step is in flight: a step's last {@code StepCompleted} may
+   * reach the coordinator after the client already has every output.
+   */
+  static ClusterStatus settledStatus(EpClient client) throws InterruptedException {
+    ClusterStatus[] last = new ClusterStatus[1];
+    LocalCluster4.await("no step in flight", Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
+      last[0] = client.status().toCompletableFuture().join();
+      return last[0].stepsInFlight() == 0;
+    });
+    return last[0];
   }
 
   /** Null when {@code result} equals the reference for {@code request}; else the first difference. */
