@@ -3,6 +3,7 @@ package io.epruntime.transport;
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.epruntime.transport.internal.RepeatedErrorLog;
 import io.epruntime.transport.internal.TieredIdleStrategy;
 import io.epruntime.transport.internal.TransportAgent;
 import java.io.File;
@@ -44,6 +45,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AeronNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AeronNode.class);
+  /** A repeated Aeron error is logged at most this often after its first time. */
+  private static final Duration ERROR_REPEAT_INTERVAL = Duration.ofSeconds(10);
   /** A stream nobody sends on: its subscription holds the node's UDP port from start to close. */
   private static final int PORT_HOLDER_STREAM = 1;
 
@@ -84,7 +87,7 @@ public final class AeronNode implements AutoCloseable {
         .socketSndbufLength(settings.socketBuffer())
         .socketRcvbufLength(settings.socketBuffer())
         .initialWindowLength(Math.min(settings.receiverWindow(), settings.termLength() / 2))
-        .errorHandler(e -> LOG.warn("media driver error in {}", dir, e));
+        .errorHandler(errorLog("media driver error in " + dir));
     MediaDriver driver = MediaDriver.launch(ctx);
     TransportAgent agent = new TransportAgent(driver.sharedAgentInvoker(), settings.chunkSize(), settings.maxMessageSize(),
         settings.deepIdleAfter().toNanos(), settings.timerSlack().toNanos());
@@ -101,7 +104,7 @@ public final class AeronNode implements AutoCloseable {
       aeron = Aeron.connect(new Aeron.Context()
           .aeronDirectoryName(driver.aeronDirectoryName())
           .useConductorAgentInvoker(true)
-          .errorHandler(e -> LOG.warn("aeron client error", e)));
+          .errorHandler(errorLog("aeron client error")));
       agent.attach(aeron);
       int port = settings.port() != 0 ? settings.port() : freeUdpPort(settings.bindHost());
       AeronNode node = new AeronNode(settings, driver, agent, runner, aeron, port, awakeHolds);
@@ -112,6 +115,20 @@ public final class AeronNode implements AutoCloseable {
       CloseHelper.quietCloseAll(aeron, runner, driver);
       throw e;
     }
+  }
+
+  /**
+   * Aeron's errors, logged without flooding: a send to a network that is gone fails on every
+   * heartbeat, thousands of times a second; each kind is logged in full once, then counted.
+   */
+  private static RepeatedErrorLog errorLog(String what) {
+    return new RepeatedErrorLog(what, ERROR_REPEAT_INTERVAL.toNanos(), System::nanoTime, (line, trace) -> {
+      if (trace != null) {
+        LOG.warn(line, trace);
+      } else {
+        LOG.warn(line);
+      }
+    });
   }
 
   private static String freshDirectory() {

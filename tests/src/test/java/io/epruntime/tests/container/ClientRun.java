@@ -8,15 +8,27 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs {@link ContainerClientMain} in a child JVM with the test's class path and a hosts file for
- * the pods' DNS names, and returns what it printed.
+ * the pods' DNS names, and returns what it printed: at once ({@link #run}), or while it runs
+ * ({@link #start}, then {@link Running#stop}).
  */
 record ClientRun(int exitCode, List<String> lines, Path log) {
 
   static ClientRun run(Path workDir, String name, String hostsFile, List<String> gateways, String clientHost, int steps, long seed, Duration timeout)
       throws IOException, InterruptedException {
+    return start(workDir, name, hostsFile, gateways, clientHost, steps, seed, null).await(timeout);
+  }
+
+  /**
+   * Starts the client and returns while it runs. With a {@code stopFile} it runs at least
+   * {@code steps} steps and then goes on until {@link Running#stop} creates that file.
+   */
+  static Running start(Path workDir, String name, String hostsFile, List<String> gateways, String clientHost, int steps, long seed, Path stopFile)
+      throws IOException {
     Path hosts = workDir.resolve(name + ".hosts");
     Files.writeString(hosts, hostsFile);
     Path log = workDir.resolve(name + ".log");
@@ -26,12 +38,56 @@ record ClientRun(int exitCode, List<String> lines, Path log) {
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
         "-Xmx512m", "-cp", snapshotClassPath(workDir.resolve("client-classpath")),
         ContainerClientMain.class.getName(), String.join(",", gateways), clientHost, Integer.toString(steps), Long.toString(seed)));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      return new ClientRun(-1, Files.readAllLines(log, StandardCharsets.UTF_8), log);
+    if (stopFile != null) {
+      cmd.add(stopFile.toAbsolutePath().toString());
     }
-    return new ClientRun(p.exitValue(), Files.readAllLines(log, StandardCharsets.UTF_8), log);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new Running(p, log, stopFile);
+  }
+
+  /** A client still running. */
+  record Running(Process process, Path log, Path stopFile) {
+    /** What it printed so far. */
+    List<String> lines() throws IOException {
+      return Files.readAllLines(log, StandardCharsets.UTF_8);
+    }
+
+    /** The steps it completed so far. */
+    List<Step> steps() throws IOException {
+      return Step.parse(lines());
+    }
+
+    /** Lets the client finish the step it is on, then waits for it to end. */
+    ClientRun stop(Duration timeout) throws IOException, InterruptedException {
+      Files.createFile(stopFile);
+      return await(timeout);
+    }
+
+    /** Waits for the client to end (killing it after {@code timeout}; the exit code is then -1). */
+    ClientRun await(Duration timeout) throws IOException, InterruptedException {
+      if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        return new ClientRun(-1, lines(), log);
+      }
+      return new ClientRun(process.exitValue(), lines(), log);
+    }
+  }
+
+  /** One {@code STEP <i> ok ...} line: the generation it completed in, its attempts, and when (wall clock). */
+  record Step(int index, long generation, int attempts, long atMillis, String line) {
+    private static final Pattern OK = Pattern.compile(
+        "STEP (\\d+) ok .* generation=(\\d+) attempts=(\\d+) .*at_ms=(\\d+)");
+
+    static List<Step> parse(List<String> lines) {
+      List<Step> out = new ArrayList<>();
+      for (String l : lines) {
+        Matcher m = OK.matcher(l);
+        if (m.matches()) {
+          out.add(new Step(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)), Integer.parseInt(m.group(3)), Long.parseLong(m.group(4)), l));
+        }
+      }
+      return out;
+    }
   }
 
   /**

@@ -1,8 +1,11 @@
 package io.epruntime.tests.container;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Volume;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -13,12 +16,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
@@ -31,7 +41,10 @@ import org.testcontainers.utility.DockerImageName;
  * (the container's name gets the network's id in front, so parallel runs do not collide), the headless Service's DNS names as network aliases, a fixed pod IP (so the
  * downward API's status.podIP is known before start), the template's env, args, user, memory limit,
  * dropped capabilities, no privilege escalation, read-only root with tmpfs for emptyDirs and the ConfigMap bind-mounted read-only. Pods start in
- * parallel (podManagementPolicy Parallel) and each start waits on the readiness probe.
+ * parallel (podManagementPolicy Parallel) and each start waits on the readiness probe. What happens
+ * to pods: deletion ({@link #delete}), a network partition ({@link #disconnect}, {@link #reconnect})
+ * and the kubelet's restart of an exited container ({@link #restartContainer}). Each pod's log
+ * (all its processes) is in {@code <workDir>/<pod>.log} and readable while the pods run ({@link #log}).
  */
 final class PodSet implements AutoCloseable {
   private final PodTemplate template;
@@ -101,11 +114,113 @@ final class PodSet implements AutoCloseable {
    */
   long delete(int ordinal) {
     GenericContainer<?> c = pods.remove(ordinal);
-    DockerClient docker = DockerClientFactory.instance().client();
-    docker.stopContainerCmd(c.getContainerId()).withTimeout(template.terminationGraceSeconds()).exec();
-    Long exit = docker.inspectContainerCmd(c.getContainerId()).exec().getState().getExitCodeLong();
+    docker().stopContainerCmd(c.getContainerId()).withTimeout(template.terminationGraceSeconds()).exec();
+    long exit = exitCode(c.getContainerId()).orElse(-1L);
     c.stop();
-    return exit == null ? -1 : exit;
+    return exit;
+  }
+
+  /**
+   * Cuts pod {@code ordinal} off the pods' network ({@code docker network disconnect}): a real
+   * partition. The process runs on, with only its loopback; nobody reaches it and it reaches nobody.
+   */
+  void disconnect(int ordinal) {
+    docker().disconnectFromNetworkCmd().withNetworkId(network.getId()).withContainerId(containerId(ordinal)).exec();
+  }
+
+  /**
+   * Heals the partition: attaches pod {@code ordinal} again with its pod IP and DNS names. A stopped
+   * container gets them when it starts.
+   */
+  void reconnect(int ordinal) {
+    docker().connectToNetworkCmd().withNetworkId(network.getId()).withContainerId(containerId(ordinal))
+        .withContainerNetwork(new ContainerNetwork().withIpamConfig(new ContainerNetwork.Ipam().withIpv4Address(podIp(ordinal)))
+            .withAliases(template.dnsNames(ordinal)))
+        .exec();
+  }
+
+  /** True while pod {@code ordinal} is attached to the pods' network. */
+  boolean connected(int ordinal) {
+    var networks = docker().inspectContainerCmd(containerId(ordinal)).exec().getNetworkSettings().getNetworks();
+    return networks != null && networks.values().stream().anyMatch(n -> network.getId().equals(n.getNetworkID()));
+  }
+
+  /** The exit code of pod {@code ordinal}'s process once it has exited by itself; empty while it runs. */
+  Optional<Long> exited(int ordinal) {
+    return exitCode(containerId(ordinal));
+  }
+
+  /**
+   * Restarts pod {@code ordinal}'s exited container in place, as the kubelet does under the
+   * StatefulSet's {@code restartPolicy: Always}: the same pod (name, IP, DNS names), a new process.
+   * Unlike a pod's emptyDirs, the tmpfs volumes start empty. Its log goes on in the same file.
+   */
+  void restartContainer(int ordinal) {
+    String id = containerId(ordinal);
+    String pod = template.podName(ordinal);
+    int since = (int) Instant.now().getEpochSecond();
+    appendLog(pod, "----- container restarted (as the kubelet restarts an exited container) -----\n");
+    docker().startContainerCmd(id).exec();
+    // Testcontainers' log consumer ended with the first process; follow the new one from now on
+    // (lines of the old one in the same second may repeat).
+    docker().logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true).withSince(since)
+        .exec(new ResultCallback.Adapter<Frame>() {
+          @Override
+          public void onNext(Frame frame) {
+            appendLog(pod, new String(frame.getPayload(), StandardCharsets.UTF_8));
+          }
+        });
+  }
+
+  /** The log of pod {@code ordinal} (all its processes) so far. */
+  List<LogLine> log(int ordinal) {
+    Path file = workDir.resolve(template.podName(ordinal) + ".log");
+    try {
+      return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(LogLine::of).toList() : List.of();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A line of a pod's log; {@code atMillis} is the wall-clock time of its {@code HH:mm:ss.SSS}
+   * prefix (pods share the host's clock, in UTC), or -1 when it has none.
+   */
+  record LogLine(long atMillis, String text) {
+    private static final Pattern TIME = Pattern.compile("^(\\d{2}:\\d{2}:\\d{2}\\.\\d{3}) ");
+
+    static LogLine of(String text) {
+      Matcher m = TIME.matcher(text);
+      if (!m.find()) {
+        return new LogLine(-1, text);
+      }
+      long now = System.currentTimeMillis();
+      LocalTime t = LocalTime.parse(m.group(1));
+      long today = LocalDate.now(ZoneOffset.UTC).atTime(t).toInstant(ZoneOffset.UTC).toEpochMilli();
+      // A line from just before midnight, read just after it, belongs to the day before.
+      return new LogLine(today - now > 3_600_000L ? today - 86_400_000L : today, text);
+    }
+  }
+
+  private String containerId(int ordinal) {
+    GenericContainer<?> c = pods.get(ordinal);
+    if (c == null) {
+      throw new IllegalStateException("pod " + ordinal + " does not exist");
+    }
+    return c.getContainerId();
+  }
+
+  private static Optional<Long> exitCode(String containerId) {
+    var state = docker().inspectContainerCmd(containerId).exec().getState();
+    if (Boolean.TRUE.equals(state.getRunning())) {
+      return Optional.empty();
+    }
+    Long exit = state.getExitCodeLong();
+    return Optional.of(exit == null ? -1L : exit);
+  }
+
+  private static DockerClient docker() {
+    return DockerClientFactory.instance().client();
   }
 
   private GenericContainer<?> create(int ordinal) {
