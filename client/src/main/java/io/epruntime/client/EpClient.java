@@ -272,9 +272,17 @@ public final class EpClient implements AutoCloseable {
     });
   }
 
-  /** The coordinator's view: world state, generation, per-rank health, steps in flight. */
+  /**
+   * The coordinator's view: world state, generation, per-rank health, steps in flight. When the
+   * gateway does not answer the stage fails and the next call asks the next configured one (the
+   * node may be the one that was lost).
+   */
   public CompletionStage<ClusterStatus> status() {
-    return gateway.ask(GetStatus::new, settings.stepTimeout()).thenApply(reply -> {
+    return gateway.ask(GetStatus::new, settings.stepTimeout()).whenComplete((reply, err) -> {
+      if (err != null) {
+        gateway.rotate();
+      }
+    }).thenApply(reply -> {
       if (!(reply instanceof StatusReport s)) {
         throw new EpClientException("unexpected reply " + reply);
       }
