@@ -177,13 +177,13 @@ public final class EpClient implements AutoCloseable {
       counts[r] = request.x().get(r).tokens();
     }
     if (w.submitEndpoint() == null || w.submitEndpoint().isBlank()) {
-      gateway.ask(replyTo -> new SubmitStep(clientId, requestId, counts, request.kernel(), request.mode(), replyTo), settings.stepTimeout())
+      gateway.ask(replyTo -> new SubmitStep(clientId, requestId, w.generation(), counts, request.kernel(), request.mode(), replyTo), settings.stepTimeout())
           .whenComplete((reply, err) -> onReply(a, w, reply, err));
     } else {
       // Straight to the coordinator's node over Aeron; its answer, if any beyond the ranks'
       // outputs, comes to the long-lived reply actor over Pekko.
       control.send(w.submitEndpoint(), ControlFrame.TO_COORDINATOR,
-              new SubmitStep(clientId, requestId, counts, request.kernel(), request.mode(), replies))
+              new SubmitStep(clientId, requestId, w.generation(), counts, request.kernel(), request.mode(), replies))
           .whenComplete((ok, err) -> {
             if (err != null) {
               a.fail(new RetriableStepException(w.generation(), "the coordinator's node " + w.submitEndpoint()
