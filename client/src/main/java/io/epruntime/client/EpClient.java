@@ -14,6 +14,7 @@ import io.epruntime.protocol.cluster.WorldView;
 import io.epruntime.protocol.wire.StepInputFrame;
 import io.epruntime.protocol.wire.ControlFrame;
 import io.epruntime.transport.AeronNode;
+import io.epruntime.transport.ArteryAeronUdp;
 import io.epruntime.transport.ControlChannel;
 import io.epruntime.transport.StepInputPublisher;
 import io.epruntime.transport.StepOutputSubscriber;
@@ -63,11 +64,16 @@ public final class EpClient implements AutoCloseable {
   private EpClient(ClientSettings settings, Config config) {
     this.settings = settings;
     this.window = new Semaphore(settings.maxInFlight());
-    this.system = ActorSystem.create(Behaviors.empty(), "ep-client", clientPekkoConfig(config));
-    AeronNode node = null;
+    AeronNode node = AeronNode.start(TransportSettings.fromConfig(config).withHost(config.getString("ep.client.host")));
+    this.aeron = node;
     try {
-      node = AeronNode.start(TransportSettings.fromConfig(config).withHost(config.getString("ep.client.host")));
-      this.aeron = node;
+      this.system = ActorSystem.create(Behaviors.empty(), "ep-client",
+          ArteryAeronUdp.configure(clientPekkoConfig(config), node.aeron().context().aeronDirectoryName()));
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+    try {
       this.inputs = new StepInputPublisher(node);
       this.outputs = new StepOutputSubscriber(node, f -> {
         Attempt a = attempts.get(f.requestId());
@@ -79,19 +85,20 @@ public final class EpClient implements AutoCloseable {
       this.control = new ControlChannel(node, system);
       this.replies = system.systemActorOf(StepReplies.create(this::onStepReply), "step-replies", Props.empty());
     } catch (RuntimeException e) {
-      if (node != null) {
-        node.close();
-      }
+      node.close();
       system.terminate();
       throw e;
     }
   }
 
+  /**
+   * The client's remoting: {@code pekko.remote.artery.transport} comes from {@code config} (Pekko's
+   * default is tcp) because it must be the cluster's, e.g. {@code aeron-udp} for nodes on aeron-udp.
+   */
   private static Config clientPekkoConfig(Config config) {
     String host = config.getString("ep.client.host");
     return ConfigFactory.parseString(String.join("\n",
             "pekko.actor.provider = remote",
-            "pekko.remote.artery.transport = tcp",
             "pekko.remote.artery.canonical.hostname = \"" + host + "\"",
             "pekko.remote.artery.canonical.port = 0",
             "pekko.actor.allow-java-serialization = off",

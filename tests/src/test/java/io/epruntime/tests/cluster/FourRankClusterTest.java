@@ -6,14 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.epruntime.client.ClientSettings;
 import io.epruntime.client.ClusterStatus;
 import io.epruntime.client.EpClient;
-import io.epruntime.client.StepRequest;
-import io.epruntime.protocol.ep.StepMode;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -46,36 +41,14 @@ class FourRankClusterTest {
     try (EpClient client = EpClient.connect(settings)) {
       assertEquals(StepCheck.WORLD, client.world().config());
       int steps = 1000;
-      int window = 8;
-      AtomicInteger ll = new AtomicInteger();
-      AtomicInteger ht = new AtomicInteger();
-      List<CompletableFuture<Void>> inFlight = new ArrayList<>();
-      List<String> failures = new ArrayList<>();
-      for (int i = 0; i < steps; i++) {
-        StepRequest req = StepCheck.request(1000 + i, 24);
-        inFlight.add(client.submit(req).toCompletableFuture().thenAccept(res -> {
-          (res.mode() == StepMode.LL ? ll : ht).incrementAndGet();
-          String bad = check.mismatch(req, res);
-          if (bad != null) {
-            synchronized (failures) {
-              failures.add(bad);
-            }
-          }
-        }));
-        if (inFlight.size() >= window) {
-          inFlight.remove(0).get(60, TimeUnit.SECONDS);
-        }
-      }
-      for (CompletableFuture<Void> f : inFlight) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-      assertTrue(failures.isEmpty(), () -> failures.size() + " steps differ from the reference; first: " + failures.get(0));
+      StepCheck.Summary run = check.runVerified(client, steps, 8, 1000);
+      assertTrue(run.failures().isEmpty(), () -> run.failures().size() + " steps differ from the reference; first: " + run.failures().get(0));
       ClusterStatus status = client.status().toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertEquals("ready", status.worldState());
       assertEquals(steps, status.stepsCompleted(), "steps completed as counted by the coordinator");
       assertEquals(0, status.stepsInFlight());
-      assertTrue(ll.get() > 100 && ht.get() > 100, "both modes ran: LL " + ll + ", HT " + ht);
-      assertEquals(steps, ll.get() + ht.get());
+      assertTrue(run.ll() > 100 && run.ht() > 100, "both modes ran: LL " + run.ll() + ", HT " + run.ht());
+      assertEquals(steps, run.ll() + run.ht());
     }
     assertEquals(200, cluster.httpStatus(2, "/ready"));
     assertEquals(200, cluster.httpStatus(2, "/alive"));

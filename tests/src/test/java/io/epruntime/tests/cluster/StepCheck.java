@@ -1,5 +1,6 @@
 package io.epruntime.tests.cluster;
 
+import io.epruntime.client.EpClient;
 import io.epruntime.client.StepRequest;
 import io.epruntime.client.StepResult;
 import io.epruntime.engine.ExpertKernel;
@@ -10,10 +11,15 @@ import io.epruntime.protocol.DType;
 import io.epruntime.protocol.ep.EpConfig;
 import io.epruntime.protocol.ep.ExpertKernelSpec;
 import io.epruntime.protocol.ep.Routing;
+import io.epruntime.protocol.ep.StepMode;
 import io.epruntime.protocol.tensor.HiddenStates;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Seeded steps for the cluster tests and their check against the in-process CPU reference
@@ -42,6 +48,38 @@ final class StepCheck {
       routing.add(in.routing());
     }
     return new StepRequest(x, routing, KERNEL, null);
+  }
+
+  /** What {@link #runVerified} saw: steps per mode and every mismatch with the reference. */
+  record Summary(int ll, int ht, List<String> failures) {}
+
+  /**
+   * Submits {@code steps} seeded steps (seeds {@code seed0 + i}, up to 24 tokens per rank, so both
+   * modes run) with at most {@code window} outstanding, each checked against the reference; fails
+   * if a step does not complete within a minute.
+   */
+  Summary runVerified(EpClient client, int steps, int window, long seed0) throws Exception {
+    AtomicInteger ll = new AtomicInteger();
+    AtomicInteger ht = new AtomicInteger();
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+    for (int i = 0; i < steps; i++) {
+      StepRequest req = request(seed0 + i, 24);
+      inFlight.add(client.submit(req).toCompletableFuture().thenAccept(res -> {
+        (res.mode() == StepMode.LL ? ll : ht).incrementAndGet();
+        String bad = mismatch(req, res);
+        if (bad != null) {
+          failures.add(bad);
+        }
+      }));
+      if (inFlight.size() >= window) {
+        inFlight.remove(0).get(60, TimeUnit.SECONDS);
+      }
+    }
+    for (CompletableFuture<Void> f : inFlight) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    return new Summary(ll.get(), ht.get(), List.copyOf(failures));
   }
 
   /** Null when {@code result} equals the reference for {@code request}; else the first difference. */
