@@ -45,7 +45,8 @@ class AeronUdpClusterTest {
   void fourRanksOnAeronUdpFormAWorldAndRunVerifiedSteps() throws Exception {
     cluster = new LocalCluster4("aeron-udp", List.of("-D" + TRANSPORT + "=aeron-udp", "-D" + IDLE + "=1"));
     cluster.startAll();
-    Config clientConfig = ConfigFactory.parseMap(Map.of(TRANSPORT, "aeron-udp", IDLE, 1)).withFallback(ConfigFactory.load());
+    Config clientConfig = ConfigFactory.parseMap(Map.of(TRANSPORT, "aeron-udp", IDLE, 1, "pekko.remote.artery.bind.bind-timeout", "20s"))
+        .withFallback(ConfigFactory.load());
     ClientSettings settings = ClientSettings.of(cluster.gateways(0, 1, 2, 3)).withConnectTimeout(Duration.ofSeconds(120))
         .withMaxRetries(0);
     int steps = 150;
