@@ -11,6 +11,7 @@ import io.epruntime.client.StepResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -76,6 +77,8 @@ class RecoveryTest {
     Timeline timeline = new Timeline();
     Run run = runWithFault(client -> hangResumeAndRestart(2, client, timeline), cluster.gateways(0, 1, 3, 2));
     System.out.println("hung rank timeline: " + timeline);
+    System.out.println("hung rank timeline, coordinator's log: " + timeline.fromLog(Files.readAllLines(cluster.log("node0")),
+        "ending world generation", "Marking node as UNREACHABLE", "is irrecoverably failed", "is Ready ("));
     assertTrue(run.retried > 0, "the hang should have cost at least one retry; timeline " + timeline);
     assertTrue(run.lastGeneration > run.firstGeneration,
         "a new generation formed: first " + run.firstGeneration + ", last " + run.lastGeneration);
@@ -203,16 +206,42 @@ class RecoveryTest {
     return false;
   }
 
-  /** Seconds since the first mark, per event, for the report. */
+  /**
+   * Seconds since the first mark, per event, for the report: as the test saw them, and as a node's
+   * log has them (what the test sees through the client can lag, e.g. behind a status request to
+   * the frozen node's gateway).
+   */
   private static final class Timeline {
     private long start;
+    private LocalTime startClock;
     private final List<String> marks = new ArrayList<>();
 
     synchronized void mark(String event) {
       if (marks.isEmpty()) {
         start = System.nanoTime();
+        startClock = LocalTime.now();
       }
       marks.add(String.format("+%.1fs %s", (System.nanoTime() - start) / 1e9, event));
+    }
+
+    /** The log lines (node logs start with HH:mm:ss.SSS) after the first mark that contain one of {@code events}. */
+    synchronized String fromLog(List<String> log, String... events) {
+      List<String> out = new ArrayList<>();
+      for (String line : log) {
+        LocalTime at;
+        try {
+          at = LocalTime.parse(line.substring(0, 12));
+        } catch (RuntimeException e) {
+          continue; // a stack trace or a wrapped line
+        }
+        double since = Duration.between(startClock, at).toMillis() / 1e3;
+        for (String event : events) {
+          if (since >= 0 && line.contains(event)) {
+            out.add(String.format("+%.1fs %s", since, line.substring(line.indexOf(" - ") + 3)));
+          }
+        }
+      }
+      return String.join("; ", out);
     }
 
     @Override
