@@ -14,6 +14,7 @@ import io.epruntime.protocol.cluster.WorldView;
 import io.epruntime.protocol.wire.StepInputFrame;
 import io.epruntime.protocol.wire.ControlFrame;
 import io.epruntime.transport.AeronNode;
+import io.epruntime.transport.ArteryAeronUdp;
 import io.epruntime.transport.ControlChannel;
 import io.epruntime.transport.StepInputPublisher;
 import io.epruntime.transport.StepOutputSubscriber;
@@ -73,11 +74,16 @@ public final class EpClient implements AutoCloseable {
     this.settings = settings;
     this.expected = settings.expectedWorld();
     this.window = new Semaphore(settings.maxInFlight());
-    this.system = ActorSystem.create(Behaviors.empty(), "ep-client", clientPekkoConfig(config));
-    AeronNode node = null;
+    AeronNode node = AeronNode.start(TransportSettings.fromConfig(config).withHost(config.getString("ep.client.host")));
+    this.aeron = node;
     try {
-      node = AeronNode.start(TransportSettings.fromConfig(config).withHost(config.getString("ep.client.host")));
-      this.aeron = node;
+      this.system = ActorSystem.create(Behaviors.empty(), "ep-client",
+          ArteryAeronUdp.configure(clientPekkoConfig(config), node.aeron().context().aeronDirectoryName()));
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+    try {
       this.inputs = new StepInputPublisher(node);
       this.outputs = new StepOutputSubscriber(node, f -> {
         Attempt a = attempts.get(f.requestId());
@@ -89,19 +95,20 @@ public final class EpClient implements AutoCloseable {
       this.control = new ControlChannel(node, system);
       this.replies = system.systemActorOf(StepReplies.create(this::onStepReply), "step-replies", Props.empty());
     } catch (RuntimeException e) {
-      if (node != null) {
-        node.close();
-      }
+      node.close();
       system.terminate();
       throw e;
     }
   }
 
+  /**
+   * The client's remoting: {@code pekko.remote.artery.transport} comes from {@code config} (Pekko's
+   * default is tcp) because it must be the cluster's, e.g. {@code aeron-udp} for nodes on aeron-udp.
+   */
   private static Config clientPekkoConfig(Config config) {
     String host = config.getString("ep.client.host");
     return ConfigFactory.parseString(String.join("\n",
             "pekko.actor.provider = remote",
-            "pekko.remote.artery.transport = tcp",
             "pekko.remote.artery.canonical.hostname = \"" + host + "\"",
             "pekko.remote.artery.canonical.port = 0",
             "pekko.actor.allow-java-serialization = off",
@@ -222,13 +229,13 @@ public final class EpClient implements AutoCloseable {
       counts[r] = request.x().get(r).tokens();
     }
     if (isBlank(w.submitEndpoint())) {
-      gateway.ask(replyTo -> new SubmitStep(clientId, requestId, counts, request.kernel(), request.mode(), replyTo), settings.stepTimeout())
+      gateway.ask(replyTo -> new SubmitStep(clientId, requestId, w.generation(), counts, request.kernel(), request.mode(), replyTo), settings.stepTimeout())
           .whenComplete((reply, err) -> onReply(a, w, reply, err));
     } else {
       // Straight to the coordinator's node over Aeron; its answer, if any beyond the ranks'
       // outputs, comes to the long-lived reply actor over Pekko.
       control.send(w.submitEndpoint(), ControlFrame.TO_COORDINATOR,
-              new SubmitStep(clientId, requestId, counts, request.kernel(), request.mode(), replies))
+              new SubmitStep(clientId, requestId, w.generation(), counts, request.kernel(), request.mode(), replies))
           .whenComplete((ok, err) -> {
             if (err != null) {
               a.fail(new RetriableStepException(w.generation(), "the coordinator's node " + w.submitEndpoint()
@@ -322,9 +329,17 @@ public final class EpClient implements AutoCloseable {
     });
   }
 
-  /** The coordinator's view: world state, generation, per-rank health, steps in flight. */
+  /**
+   * The coordinator's view: world state, generation, per-rank health, steps in flight. When the
+   * gateway does not answer the stage fails and the next call asks the next configured one (the
+   * node may be the one that was lost).
+   */
   public CompletionStage<ClusterStatus> status() {
-    return gateway.ask(GetStatus::new, settings.stepTimeout()).thenApply(reply -> {
+    return gateway.ask(GetStatus::new, settings.stepTimeout()).whenComplete((reply, err) -> {
+      if (err != null) {
+        gateway.rotate();
+      }
+    }).thenApply(reply -> {
       if (!(reply instanceof StatusReport s)) {
         throw new EpClientException("unexpected reply " + reply);
       }

@@ -16,6 +16,7 @@ import io.epruntime.rank.RankSettings;
 import io.epruntime.rank.RankStatusBoard;
 import io.epruntime.rank.backend.EpBackend;
 import io.epruntime.transport.AeronNode;
+import io.epruntime.transport.ArteryAeronUdp;
 import io.epruntime.transport.BootstrapPublisher;
 import io.epruntime.transport.ControlChannel;
 import io.epruntime.transport.TransportSettings;
@@ -69,10 +70,12 @@ public final class Node implements AutoCloseable {
   public static Node start(Config user) {
     Config config = layered(user);
     NodeSettings settings = NodeSettings.fromConfig(config);
-    Config full = ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", settings.seedAddresses())).withFallback(config);
-    AeronNode aeron = AeronNode.start(TransportSettings.fromConfig(full));
+    Config withSeeds = ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", settings.seedAddresses())).withFallback(config);
+    AeronNode aeron = AeronNode.start(TransportSettings.fromConfig(withSeeds));
     List<AutoCloseable> closeables = new ArrayList<>();
     try {
+      // aeron-udp remoting: Pekko's own media driver beside ours (tcp: unchanged).
+      Config full = ArteryAeronUdp.configure(withSeeds, aeron.aeron().context().aeronDirectoryName());
       EpBackend backend = BackendFactory.create(settings.backend(), aeron, settings.world(), Integer.valueOf(settings.rank()), full);
       BootstrapPublisher publisher = new BootstrapPublisher(aeron);
       closeables.add(publisher);

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import io.epruntime.protocol.EpArgumentException;
 import io.epruntime.protocol.config.EpSettings;
 import io.epruntime.protocol.ep.EpConfig;
+import io.epruntime.transport.ArteryAeronUdp;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,6 +25,8 @@ public record NodeSettings(
 
   public static final List<String> BACKENDS = List.of("auto", "cpu", "nccl");
   public static final List<String> STEP_CONTROLS = List.of("aeron", "pekko");
+  /** Pekko remoting transports a node runs on ({@code pekko.remote.artery.transport}). */
+  public static final List<String> TRANSPORTS = List.of("tcp", "aeron-udp");
 
   public NodeSettings {
     EpArgumentException.require(rank >= 0 && rank < world.worldSize(), "ep.node.rank", rank,
@@ -45,9 +48,15 @@ public record NodeSettings(
     EpArgumentException.require(!d.isNegative() && !d.isZero(), key, d, "a positive duration");
   }
 
-  /** Reads the settings; a missing or mistyped key becomes an {@link EpArgumentException} naming it. */
+  /**
+   * Reads the settings; a missing or mistyped key becomes an {@link EpArgumentException} naming it.
+   * Also checks {@code pekko.remote.artery.transport}, which Pekko would only refuse deep in its
+   * start-up.
+   */
   public static NodeSettings fromConfig(Config c) {
     try {
+      String transport = c.getString(ArteryAeronUdp.TRANSPORT_KEY);
+      EpArgumentException.require(TRANSPORTS.contains(transport), ArteryAeronUdp.TRANSPORT_KEY, transport, String.join(", ", TRANSPORTS));
       return new NodeSettings(
           worldConfig(c), c.getInt("ep.node.rank"), c.getString("ep.node.host"), c.getStringList("ep.cluster.seed-nodes"),
           c.getString("ep.backend"), c.getDuration("ep.health.interval"), c.getInt("ep.health.probe-misses"),

@@ -94,6 +94,14 @@ final class StepSequencer {
       s.replyTo().tell(new StepError(s.requestId(), StepError.Kind.RETRIABLE, generation, null, worldStatus));
       return;
     }
+    if (s.generation() != 0 && s.generation() != generation) {
+      // The client sent the tensors by another generation's endpoints (a rank replaced since has
+      // a new one): sequenced, the step would hold up every later one of this generation at the
+      // ranks until the watchdog ended it. Refused, the client fetches the world and retries.
+      s.replyTo().tell(new StepError(s.requestId(), StepError.Kind.RETRIABLE, generation, null,
+          "the client's world view is generation " + s.generation() + " but the world is in generation " + generation));
+      return;
+    }
     if (inFlight.size() >= settings.maxInFlight()) {
       s.replyTo().tell(new StepError(s.requestId(), StepError.Kind.BACK_PRESSURE, generation, null,
           "the cluster has " + inFlight.size() + " steps in flight (ep.max-in-flight = " + settings.maxInFlight() + ")"));

@@ -106,8 +106,9 @@ class CborMessagesTest {
     assertArrayEquals(new int[] {1, 2, 3, 4}, run.tokensPerRank());
     assertEquals(ExpertKernelSpec.swiglu(5, 64), run.kernel());
     assertEquals(aggregator, run.aggregator());
-    SubmitStep submit = roundTrip(new SubmitStep(77, 8, new int[] {0, 5}, ExpertKernelSpec.scale(), null, client));
+    SubmitStep submit = roundTrip(new SubmitStep(77, 8, 4, new int[] {0, 5}, ExpertKernelSpec.scale(), null, client));
     assertArrayEquals(new int[] {0, 5}, submit.tokensPerRank());
+    assertEquals(4, submit.generation());
     assertEquals(null, submit.requestedMode());
     byte[] id = new byte[128];
     id[0] = 1;

@@ -158,7 +158,7 @@ class CoordinatorTest {
     long g = world.bootstrap();
 
     TestProbe<ToClient> client = KIT.createTestProbe();
-    coordinator.tell(new SubmitStep(9, 1, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, client.ref()));
+    coordinator.tell(new SubmitStep(9, 1, g, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, client.ref()));
     for (int r = 0; r < 4; r++) {
       RunStep run = next(ranks.get(r), RunStep.class);
       assertEquals(g, run.generation());
@@ -171,7 +171,7 @@ class CoordinatorTest {
     assertEquals(1, done.requestId());
     assertEquals(1024, done.dispatchBytes());
 
-    coordinator.tell(new SubmitStep(9, 2, new int[] {20, 2, 3, 4}, ExpertKernelSpec.scale(), null, client.ref()));
+    coordinator.tell(new SubmitStep(9, 2, 0, new int[] {20, 2, 3, 4}, ExpertKernelSpec.scale(), null, client.ref()));
     for (int r = 0; r < 4; r++) {
       RunStep run = next(ranks.get(r), RunStep.class);
       assertEquals(StepMode.HT, run.mode(), "20 tokens exceed the LL capacity of 16");
@@ -186,6 +186,19 @@ class CoordinatorTest {
       assertEquals(g, next(rank, EndGeneration.class).generation());
     }
     assertEquals(g + 1, world.bootstrap(), "the next generation forms at once, all ranks being alive");
+
+    // A client still holding generation g's world view sent its tensors by g's rank endpoints:
+    // refused as retriable, and no rank is told to run it (it would hold up g + 1's order).
+    coordinator.tell(new SubmitStep(9, 3, g, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, client.ref()));
+    StepError stale = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
+    assertEquals(StepError.Kind.RETRIABLE, stale.kind());
+    assertEquals("the client's world view is generation " + g + " but the world is in generation " + (g + 1), stale.message());
+    coordinator.tell(new SubmitStep(9, 4, g + 1, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, client.ref()));
+    for (TestProbe<ToRank> rank : ranks) {
+      RunStep run = next(rank, RunStep.class);
+      assertEquals(4, run.requestId(), "the refused step was never sent to the ranks");
+      assertEquals(g + 1, run.generation());
+    }
     KIT.stop(coordinator);
   }
 
@@ -197,7 +210,7 @@ class CoordinatorTest {
     TestProbe<ToClient> client = KIT.createTestProbe();
 
     // Duplicate, old-generation, unknown-rank and unknown-step reports change nothing.
-    world.coordinator().tell(new SubmitStep(9, 1, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
+    world.coordinator().tell(new SubmitStep(9, 1, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
     RunStep run = world.runStep();
     for (int r = 0; r < 3; r++) {
       run.aggregator().tell(new StepCompleted(run.seq(), g, r, 1, 100, 10, 1000));
@@ -224,10 +237,10 @@ class CoordinatorTest {
     // ep.max-in-flight = 4 steps nobody answers; the fifth is refused at once.
     Set<Long> seqs = new HashSet<>();
     for (int i = 0; i < 4; i++) {
-      world.coordinator().tell(new SubmitStep(9, 10 + i, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
+      world.coordinator().tell(new SubmitStep(9, 10 + i, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
       seqs.add(world.runStep().seq()); // a rank that saw EndGeneration here would fail next()
     }
-    world.coordinator().tell(new SubmitStep(9, 20, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
+    world.coordinator().tell(new SubmitStep(9, 20, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
     StepError refused = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
     assertEquals(20, refused.requestId());
     assertEquals(StepError.Kind.BACK_PRESSURE, refused.kind());
@@ -266,7 +279,7 @@ class CoordinatorTest {
     // ends the generation.
     long g2 = world.bootstrap();
     assertEquals(g + 1, g2);
-    world.coordinator().tell(new SubmitStep(9, 30, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
+    world.coordinator().tell(new SubmitStep(9, 30, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
     RunStep bad = world.runStep();
     assertTrue(bad.seq() > run.seq());
     bad.aggregator().tell(new StepFailedOnRank(bad.seq(), g, 1, false, "old world"));

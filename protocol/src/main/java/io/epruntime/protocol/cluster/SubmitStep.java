@@ -8,11 +8,15 @@ import org.apache.pekko.actor.typed.ActorRef;
  * The control half of a client's step (its tensors go to the ranks over Aeron). Answered with
  * {@link StepDone} or {@link StepError}.
  *
+ * @param generation the generation of the world view whose rank endpoints the client sent the
+ *     tensors to; the coordinator refuses the step as retriable when its world is in another one
+ *     (the tensors went by a stale view and would never all arrive), 0 = not checked
  * @param requestedMode null lets the coordinator choose by the LL rule
  */
 public record SubmitStep(
     long clientId,
     long requestId,
+    long generation,
     int[] tokensPerRank,
     ExpertKernelSpec kernel,
     StepMode requestedMode,

@@ -1,5 +1,7 @@
 package io.epruntime.tests.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +31,7 @@ import java.util.function.BooleanSupplier;
  */
 final class LocalCluster4 implements AutoCloseable {
   static final int WORLD = 4;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path logDir;
   private final int[] pekkoPorts = new int[WORLD];
@@ -124,6 +127,42 @@ final class LocalCluster4 implements AutoCloseable {
     deleteAeronDirs(p.pid());
   }
 
+  /**
+   * Sends {@code signal} ({@code STOP}, {@code CONT}, {@code KILL}, ...) to rank {@code r}'s process
+   * with kill(1): {@link ProcessHandle} has no signal API.
+   */
+  void signal(int r, String signal) throws IOException, InterruptedException {
+    long pid = processes.get(r).pid();
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + pid + " failed: " + new String(kill.getInputStream().readAllBytes()));
+    }
+  }
+
+  /** Rank {@code r}'s current process. */
+  Process process(int r) {
+    return processes.get(r);
+  }
+
+  /** Pekko address of rank {@code r}'s node (the same across restarts). */
+  String pekkoAddress(int r) {
+    return "pekko://ep@127.0.0.1:" + pekkoPorts[r];
+  }
+
+  /**
+   * Forgets rank {@code r}'s process, which must have exited by itself, and removes what it left
+   * behind; returns its exit code.
+   */
+  int exited(int r) {
+    Process p = processes.remove(r);
+    if (p.isAlive()) {
+      processes.put(r, p);
+      throw new IllegalStateException("rank " + r + " (pid " + p.pid() + ") is still running");
+    }
+    deleteAeronDirs(p.pid());
+    return p.exitValue();
+  }
+
   /** A killed node cannot delete its media driver's directory; do it for it. */
   private static void deleteAeronDirs(long pid) {
     for (String base : List.of("/dev/shm", System.getProperty("java.io.tmpdir"))) {
@@ -177,6 +216,25 @@ final class LocalCluster4 implements AutoCloseable {
     c.setReadTimeout(2000);
     try (var in = c.getInputStream()) {
       return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  /**
+   * Rank {@code r}'s node as a member of the cluster seen from rank {@code observer}'s node (Pekko
+   * Management's {@code /cluster/members}): its status ({@code Up}, {@code Down}, ...),
+   * {@code "absent"} once it was removed, or {@code "no answer"} when {@code observer} does not answer.
+   */
+  String memberStatus(int observer, int r) {
+    try {
+      JsonNode members = JSON.readTree(httpBody(observer, "/cluster/members")).path("members");
+      for (JsonNode m : members) {
+        if (m.path("node").asText().equals(pekkoAddress(r))) {
+          return m.path("status").asText();
+        }
+      }
+      return "absent";
+    } catch (IOException e) {
+      return "no answer";
     }
   }
 
