@@ -13,8 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,21 +22,11 @@ import org.junit.jupiter.api.Timeout;
  * media driver beside ep's); four node processes form a world and run mixed HT/LL steps, each
  * checked against the CPU reference.
  */
-@Tag("cluster")
-class AeronUdpClusterTest {
+class AeronUdpClusterTest extends LocalClusterTest {
   private static final String TRANSPORT = "pekko.remote.artery.transport";
   // Pekko's media driver and Artery's agents idle by sleeping (one shared driver thread): five of
   // each share this machine's cores with the nodes' own transports.
   private static final String IDLE = "pekko.remote.artery.advanced.aeron.idle-cpu-level";
-
-  private LocalCluster4 cluster;
-
-  @AfterEach
-  void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)

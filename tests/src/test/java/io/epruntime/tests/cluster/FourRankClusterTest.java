@@ -9,8 +9,6 @@ import io.epruntime.client.EpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,17 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * node), once with {@code ep.step-control = pekko} (the client submits through a gateway, the
  * coordinator tells the ranks over Artery).
  */
-@Tag("cluster")
-class FourRankClusterTest {
-  private LocalCluster4 cluster;
-
-  @AfterEach
-  void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
+class FourRankClusterTest extends LocalClusterTest {
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
   void fourProcessesRunThousandMixedStepsMatchingTheReference() throws Exception {

@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,17 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * generation forms; the client's retries complete every step, each checked against the CPU
  * reference, so a failure can only cost a retry, never a wrong result.
  */
-@Tag("cluster")
-class RecoveryTest {
-  private LocalCluster4 cluster;
-
-  @AfterEach
-  void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
+class RecoveryTest extends LocalClusterTest {
   @Test
   @Timeout(value = 300, unit = TimeUnit.SECONDS)
   void killedRankRestartsAndRetriedStepsAllComplete() throws Exception {
