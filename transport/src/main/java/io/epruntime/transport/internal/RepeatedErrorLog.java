@@ -3,6 +3,7 @@ package io.epruntime.transport.internal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 import org.agrona.ErrorHandler;
 
 /**
@@ -17,6 +18,8 @@ import org.agrona.ErrorHandler;
 public final class RepeatedErrorLog implements ErrorHandler {
   /** Kinds remembered at most; the oldest is forgotten (and would be logged in full again). */
   static final int MAX_KINDS = 64;
+  /** Numbers in messages (byte counts, addresses, ports): compiled once, as errors may come thousands a second. */
+  private static final Pattern NUMBER = Pattern.compile("\\d+");
 
   /** Where the lines go: {@code trace} is the error to log with its stack trace, or null. */
   @FunctionalInterface
@@ -86,7 +89,7 @@ public final class RepeatedErrorLog implements ErrorHandler {
     StringBuilder key = new StringBuilder();
     int depth = 0;
     for (Throwable t = error; t != null && depth < 8; t = t.getCause(), depth++) {
-      key.append(t.getClass().getName()).append(':').append(String.valueOf(t.getMessage()).replaceAll("\\d+", "#")).append('|');
+      key.append(t.getClass().getName()).append(':').append(NUMBER.matcher(String.valueOf(t.getMessage())).replaceAll("#")).append('|');
     }
     return key.toString();
   }

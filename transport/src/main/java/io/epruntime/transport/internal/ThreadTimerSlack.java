@@ -35,15 +35,6 @@ public final class ThreadTimerSlack {
     }
   }
 
-  /** The calling thread's timer slack in nanoseconds, or -1 where it cannot be read. */
-  public static long currentThread() {
-    try {
-      return Long.parseLong(Files.readString(ownFile()).trim());
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
-
   /** {@code /proc/<tid>/timerslack_ns} of the calling thread; /proc/thread-self links to {@code <pid>/task/<tid>}. */
   private static Path ownFile() throws IOException {
     Path link = Files.readSymbolicLink(THREAD_SELF);
