@@ -3,7 +3,9 @@ package io.epruntime.transport;
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.epruntime.transport.internal.DriverSockets;
 import io.epruntime.transport.internal.RepeatedErrorLog;
+import io.epruntime.transport.internal.SocketWaitIdleStrategy;
 import io.epruntime.transport.internal.TieredIdleStrategy;
 import io.epruntime.transport.internal.TransportAgent;
 import java.io.File;
@@ -31,8 +33,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One process's Aeron: an embedded media driver (own directory, deleted on start, memory-backed
  * under /dev/shm where it exists), an Aeron client and one transport thread that runs the driver's
- * and the client's duty cycles (both in invoker mode) and sends and receives whole frames of any size. The thread idles with
- * a back-off strategy that parks longer once idle for a while ({@link TieredIdleStrategy}).
+ * and the client's duty cycles (both in invoker mode) and sends and receives whole frames of any size. With no work the
+ * thread blocks on the driver's sockets until a datagram or queued work wakes it ({@link SocketWaitIdleStrategy},
+ * {@code ep.transport.idle-wait = socket}) or backs off with timed parks ({@link TieredIdleStrategy}, {@code park}).
  *
  * <p>All of a node's streams listen on one UDP endpoint, {@link #endpoint()}; peers send to
  * {@code endpoint + streamId}. An idle node parks its transport thread for {@code deep-idle-park}
@@ -58,11 +61,16 @@ public final class AeronNode implements AutoCloseable {
   private final String endpoint;
   private final String channel;
   private final AtomicInteger awakeHolds;
+  /** Wakes the transport thread out of its idle wait: a selector wake-up or an unpark. */
+  private final Runnable wakeTransport;
+  private final DriverSockets sockets;
 
   private AeronNode(
       TransportSettings settings, MediaDriver driver, TransportAgent agent, AgentRunner runner, Aeron aeron, int port,
-      AtomicInteger awakeHolds) {
+      AtomicInteger awakeHolds, DriverSockets sockets) {
     this.settings = settings;
+    this.sockets = sockets;
+    this.wakeTransport = sockets != null ? sockets::wakeup : () -> LockSupport.unpark(runner.thread());
     this.awakeHolds = awakeHolds;
     this.driver = driver;
     this.agent = agent;
@@ -88,11 +96,21 @@ public final class AeronNode implements AutoCloseable {
         .socketRcvbufLength(settings.socketBuffer())
         .initialWindowLength(Math.min(settings.receiverWindow(), settings.termLength() / 2))
         .errorHandler(errorLog("media driver error in " + dir));
-    MediaDriver driver = MediaDriver.launch(ctx);
+    DriverSockets sockets = settings.idleWait().equals(TransportSettings.IDLE_WAIT_SOCKET) ? DriverSockets.open() : null;
+    if (sockets != null) {
+      ctx.receiveChannelEndpointSupplier(sockets.receiveEndpoints()).sendChannelEndpointSupplier(sockets.sendEndpoints());
+    }
+    MediaDriver driver;
+    try {
+      driver = MediaDriver.launch(ctx);
+    } catch (RuntimeException e) {
+      CloseHelper.quietClose(sockets);
+      throw e;
+    }
     TransportAgent agent = new TransportAgent(driver.sharedAgentInvoker(), settings.chunkSize(), settings.maxMessageSize(),
         settings.deepIdleAfter().toNanos(), settings.timerSlack().toNanos());
     AtomicInteger awakeHolds = new AtomicInteger();
-    AgentRunner runner = new AgentRunner(idleStrategy(settings, awakeHolds), e -> LOG.error("transport thread error", e), null, agent);
+    AgentRunner runner = new AgentRunner(idleStrategy(settings, awakeHolds, sockets), e -> LOG.error("transport thread error", e), null, agent);
     Aeron aeron = null;
     try {
       AgentRunner.startOnThread(runner, r -> {
@@ -107,12 +125,12 @@ public final class AeronNode implements AutoCloseable {
           .errorHandler(errorLog("aeron client error")));
       agent.attach(aeron);
       int port = settings.port() != 0 ? settings.port() : freeUdpPort(settings.bindHost());
-      AeronNode node = new AeronNode(settings, driver, agent, runner, aeron, port, awakeHolds);
+      AeronNode node = new AeronNode(settings, driver, agent, runner, aeron, port, awakeHolds, sockets);
       node.subscribe(PORT_HOLDER_STREAM, frame -> { });
       LOG.info("aeron node up: endpoint {}, driver dir {}", node.endpoint, driver.aeronDirectoryName());
       return node;
     } catch (RuntimeException e) {
-      CloseHelper.quietCloseAll(aeron, runner, driver);
+      CloseHelper.quietCloseAll(aeron, runner, driver, sockets);
       throw e;
     }
   }
@@ -146,7 +164,11 @@ public final class AeronNode implements AutoCloseable {
     }
   }
 
-  private static IdleStrategy idleStrategy(TransportSettings s, AtomicInteger awakeHolds) {
+  private static IdleStrategy idleStrategy(TransportSettings s, AtomicInteger awakeHolds, DriverSockets sockets) {
+    if (sockets != null) {
+      return new SocketWaitIdleStrategy(sockets, s.idleMaxPark().toNanos(), s.deepIdleAfter().toNanos(), s.deepIdlePark().toNanos(),
+          () -> awakeHolds.get() > 0);
+    }
     return new TieredIdleStrategy(s.idleMaxPark().toNanos(), s.deepIdleAfter().toNanos(), s.deepIdlePark().toNanos(),
         () -> awakeHolds.get() > 0);
   }
@@ -178,7 +200,7 @@ public final class AeronNode implements AutoCloseable {
    */
   public void expectTraffic() {
     agent.expectTraffic();
-    LockSupport.unpark(runner.thread());
+    wakeTransport.run();
   }
 
   /**
@@ -217,7 +239,7 @@ public final class AeronNode implements AutoCloseable {
    */
   public CompletionStage<Void> send(String peerEndpoint, int streamId, byte[] frame, Duration timeout) {
     CompletableFuture<Void> f = agent.send(peerEndpoint, streamId, frame, timeout.toNanos());
-    LockSupport.unpark(runner.thread()); // start the send now rather than at the end of an idle park
+    wakeTransport.run(); // start the send now rather than at the end of an idle park
     return f;
   }
 
@@ -239,7 +261,7 @@ public final class AeronNode implements AutoCloseable {
     return () -> {
       if (!runner.isClosed()) {
         CompletableFuture<Void> done = agent.unlisten(streamId);
-        LockSupport.unpark(runner.thread());
+        wakeTransport.run();
         done.orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
       }
     };
@@ -247,7 +269,7 @@ public final class AeronNode implements AutoCloseable {
 
   private void subscribe(int streamId, MessageListener listener) {
     CompletableFuture<Void> ready = agent.listen(channel, streamId, listener);
-    LockSupport.unpark(runner.thread());
+    wakeTransport.run();
     try {
       ready.get(settings.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -265,11 +287,11 @@ public final class AeronNode implements AutoCloseable {
   public void close() {
     if (!runner.isClosed()) {
       CompletableFuture<Void> stopped = agent.shutdown();
-      LockSupport.unpark(runner.thread());
+      wakeTransport.run();
       stopped.orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
     }
     // The client's close talks to the driver, which the transport thread still runs.
-    CloseHelper.quietCloseAll(aeron, runner, driver);
+    CloseHelper.quietCloseAll(aeron, runner, driver, sockets);
     LOG.info("aeron node {} closed", endpoint);
   }
 }

@@ -27,12 +27,18 @@ import java.time.Duration;
  * @param socketBuffer UDP send and receive socket buffer size
  * @param receiverWindow Aeron's initial receiver window (flow control; capped at term-length / 2)
  * @param timerSlack Linux timer slack of the transport thread (zero = the OS default)
+ * @param idleWait how the idle transport thread waits: {@code socket} (blocked on the driver's
+ *     sockets, woken by a datagram or by queued work) or {@code park} (timed back-off parks)
  */
 public record TransportSettings(
     String aeronDir, String bindHost, String advertisedHost, int port, int termLength, int chunkSize,
     long maxMessageSize, Duration sendTimeout, Duration bootstrapResendInterval, Duration bootstrapTimeout,
     Duration idleMaxPark, Duration deepIdleAfter, Duration deepIdlePark, int mtu, int socketBuffer, int receiverWindow,
-    Duration timerSlack) {
+    Duration timerSlack, String idleWait) {
+
+  /** Values of {@code ep.transport.idle-wait}. */
+  public static final String IDLE_WAIT_SOCKET = "socket";
+  public static final String IDLE_WAIT_PARK = "park";
 
   /** Bytes in front of each chunk: magic, message id, index, count, total length. */
   public static final int CHUNK_HEADER_BYTES = 24;
@@ -63,6 +69,8 @@ public record TransportSettings(
     EpArgumentException.require(receiverWindow >= 64 * 1024 && receiverWindow >= mtu, "ep.transport.receiver-window", receiverWindow, ">= 64k and >= mtu");
     EpArgumentException.require(timerSlack != null && !timerSlack.isNegative() && timerSlack.compareTo(Duration.ofMillis(1)) <= 0,
         "ep.transport.timer-slack", timerSlack, "0..1ms (0 = the OS default)");
+    EpArgumentException.require(IDLE_WAIT_SOCKET.equals(idleWait) || IDLE_WAIT_PARK.equals(idleWait), "ep.transport.idle-wait",
+        idleWait, IDLE_WAIT_SOCKET + " | " + IDLE_WAIT_PARK);
   }
 
   private static void requirePositive(String key, Duration d) {
@@ -79,7 +87,7 @@ public record TransportSettings(
           c.getDuration("send-timeout"), c.getDuration("bootstrap-resend-interval"), c.getDuration("bootstrap-timeout"),
           c.getDuration("idle-max-park"), c.getDuration("deep-idle-after"), c.getDuration("deep-idle-park"),
           bytes(c, "mtu"), bytes(c, "socket-buffer"), bytes(c, "receiver-window"),
-          c.getDuration("timer-slack"));
+          c.getDuration("timer-slack"), c.getString("idle-wait"));
     } catch (ConfigException e) {
       throw new EpArgumentException("ep.transport", e.getMessage());
     }
@@ -99,23 +107,30 @@ public record TransportSettings(
   /** These settings with another bind host (tests, multi-homed hosts). */
   public TransportSettings withHost(String host) {
     return new TransportSettings(aeronDir, host, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow, timerSlack);
+        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow, timerSlack, idleWait);
   }
 
   public TransportSettings withSendTimeout(Duration d) {
     return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, d,
-        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow, timerSlack);
+        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow, timerSlack, idleWait);
   }
 
   public TransportSettings withBootstrap(Duration resendInterval, Duration timeout) {
     return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        resendInterval, timeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow, timerSlack);
+        resendInterval, timeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow, timerSlack, idleWait);
   }
 
   /** These settings with other idle parks (benchmarks trade idle CPU against wake-up latency). */
   public TransportSettings withIdle(Duration maxPark, Duration deepAfter, Duration deepPark) {
     return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        bootstrapResendInterval, bootstrapTimeout, maxPark, deepAfter, deepPark, mtu, socketBuffer, receiverWindow, timerSlack);
+        bootstrapResendInterval, bootstrapTimeout, maxPark, deepAfter, deepPark, mtu, socketBuffer, receiverWindow, timerSlack, idleWait);
+  }
+
+  /** These settings with another idle wait ({@link #IDLE_WAIT_SOCKET} or {@link #IDLE_WAIT_PARK}). */
+  public TransportSettings withIdleWait(String wait) {
+    return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
+        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow,
+        timerSlack, wait);
   }
 
   /** The host peers should use. */

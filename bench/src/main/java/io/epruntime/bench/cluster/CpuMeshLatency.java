@@ -1,5 +1,6 @@
 package io.epruntime.bench.cluster;
 
+import com.typesafe.config.ConfigFactory;
 import io.epruntime.engine.RankInput;
 import io.epruntime.engine.Workloads;
 import io.epruntime.protocol.DType;
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * the end of dispatch and of combine. Separates the mesh exchange from the control path when a
  * cluster step is slow.
  *
- * <p>{@code java -cp <bench class path> io.epruntime.bench.cluster.CpuMeshLatency --tokens 1,8,128 --steps 2000}
+ * <p>{@code java [-Dep.transport.idle-wait=park|socket] -cp <bench class path> io.epruntime.bench.cluster.CpuMeshLatency
+ *   --tokens 1,8,128 --steps 2000}
  */
 public final class CpuMeshLatency {
   private CpuMeshLatency() {}
@@ -39,7 +41,8 @@ public final class CpuMeshLatency {
     List<CpuBackend> backends = new ArrayList<>();
     try {
       for (int r = 0; r < n; r++) {
-        nodes.add(AeronNode.start(TransportSettings.defaults()));
+        // -Dep.transport.<key>=<value> (e.g. idle-wait=park) reaches the nodes through ConfigFactory.load().
+        nodes.add(AeronNode.start(TransportSettings.fromConfig(ConfigFactory.load())));
         backends.add(new CpuBackend(nodes.get(r)));
       }
       List<String> endpoints = nodes.stream().map(AeronNode::endpoint).toList();
