@@ -127,7 +127,7 @@ public final class AeronNode implements AutoCloseable {
       int port = settings.port() != 0 ? settings.port() : freeUdpPort(settings.bindHost());
       AeronNode node = new AeronNode(settings, driver, agent, runner, aeron, port, awakeHolds, sockets);
       node.subscribe(PORT_HOLDER_STREAM, frame -> { });
-      LOG.info("aeron node up: endpoint {}, driver dir {}", node.endpoint, driver.aeronDirectoryName());
+      LOG.info("aeron node up: endpoint {}, driver dir {}, idle wait {}", node.endpoint, driver.aeronDirectoryName(), settings.idleWait());
       return node;
     } catch (RuntimeException e) {
       CloseHelper.quietCloseAll(aeron, runner, driver, sockets);
