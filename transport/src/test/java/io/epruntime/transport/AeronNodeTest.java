@@ -21,22 +21,32 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
-/** Two real media drivers on loopback, free ports. */
+/**
+ * Two real media drivers on loopback, free ports, with the default idle wait; {@link
+ * AeronNodeSocketWaitTest} runs the same tests with {@code ep.transport.idle-wait = socket}.
+ */
 @Timeout(120)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AeronNodeTest {
-  private static AeronNode a;
-  private static AeronNode b;
+  private AeronNode a;
+  private AeronNode b;
+
+  /** The settings both nodes start with. */
+  TransportSettings settings() {
+    return TransportSettings.defaults();
+  }
 
   @BeforeAll
-  static void start() {
-    a = AeronNode.start(TransportSettings.defaults());
-    b = AeronNode.start(TransportSettings.defaults());
+  void start() {
+    a = AeronNode.start(settings());
+    b = AeronNode.start(settings());
   }
 
   @AfterAll
-  static void stop() {
+  void stop() {
     if (a != null) {
       a.close();
     }
