@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One process's Aeron: an embedded media driver (own directory, deleted on start, memory-backed
  * under /dev/shm where it exists), an Aeron client and one transport thread that runs the driver's
- * and the client's duty cycles (both in invoker mode) and sends and receives whole frames of any size. With no work the
- * thread blocks on the driver's sockets until a datagram or queued work wakes it ({@link SocketWaitIdleStrategy},
- * {@code ep.transport.idle-wait = socket}) or backs off with timed parks ({@link TieredIdleStrategy}, {@code park}).
+ * and the client's duty cycles (both in invoker mode) and sends and receives whole frames of any size. With no work
+ * the thread backs off with timed parks ({@link TieredIdleStrategy}, {@code ep.transport.idle-wait = park}, the
+ * default) or blocks on the driver's sockets until a datagram or queued work wakes it ({@link SocketWaitIdleStrategy},
+ * {@code socket}).
  *
  * <p>All of a node's streams listen on one UDP endpoint, {@link #endpoint()}; peers send to
  * {@code endpoint + streamId}. An idle node parks its transport thread for {@code deep-idle-park}

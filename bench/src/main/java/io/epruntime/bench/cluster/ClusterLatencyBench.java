@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * End-to-end step latency of a 4-process cluster on loopback (cpu backend), one step in flight, for
  * small steps (T tokens per rank, H = 1024), next to a raw Aeron ping-pong round trip measured in
- * the same run with the nodes' transport settings and with the other idle wait; then the idle CPU of every node process over a
- * window, from /proc. Writes one JSON file.
+ * the same run with the nodes' transport settings and with the other idle wait; then the idle CPU
+ * of every node process over a window, from /proc. Writes one JSON file.
  *
  * <pre>
  * java -cp &lt;ep-bench class path&gt; io.epruntime.bench.cluster.ClusterLatencyBench \
