@@ -86,7 +86,8 @@ public final class ClusterLatencyBench {
       json.put("steps", rows);
       // The raw round trip, measured here with each idle wait: the nodes' own (the ratio the goal is
       // stated in) and the other, so that a ratio is never flattered by a slow wait of the ping-pong.
-      String nodeWait = props.stream().filter(p -> p.startsWith("-Dep.transport.idle-wait=")).map(p -> p.substring(25)).findFirst()
+      String waitProp = "-Dep.transport.idle-wait=";
+      String nodeWait = props.stream().filter(p -> p.startsWith(waitProp)).map(p -> p.substring(waitProp.length())).findFirst()
           .orElse(TransportSettings.defaults().idleWait());
       Map<String, Object> rtts = new LinkedHashMap<>();
       double nodeRtt = 0;

@@ -83,8 +83,8 @@ public final class DriverSockets implements AutoCloseable {
     }
   }
 
-  /** Sockets watched now (closed ones leave at the next select). */
-  public int watched() {
+  /** Sockets watched now (closed ones leave at the next select); for tests. */
+  int watched() {
     return selector.keys().size();
   }
 

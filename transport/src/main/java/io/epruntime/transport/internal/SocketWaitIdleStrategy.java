@@ -7,8 +7,9 @@ import org.agrona.concurrent.IdleStrategy;
 
 /**
  * The transport thread's idle strategy when it can block on the media driver's sockets
- * ({@code ep.transport.idle-wait = socket}; the default, {@code park}, is {@link TieredIdleStrategy}): with no work it sleeps in
- * {@link DriverSockets#await} until a datagram arrives or another thread queues work, bounded by a
+ * ({@code ep.transport.idle-wait = socket}; the default, {@code park}, is {@link TieredIdleStrategy}):
+ * with no work it sleeps in {@link DriverSockets#await} until a datagram arrives or another thread
+ * queues work, bounded by a
  * short timeout while frames moved recently or a step is in flight (the driver's timers:
  * heartbeats, status messages, retransmits, send time-outs) and by {@code deep-idle-park} once the
  * node has been idle for {@code deep-idle-after}. It never spins and never takes a timed park on a
