@@ -10,8 +10,8 @@ cd "$root"
 mkdir -p "$out/lib"
 rm -f "$out"/lib/*.jar
 
-mvn -B -q -o -pl native-ep,rank-actor,cli -am install -DskipTests
-mvn -B -q -o -pl rank-actor test-compile jar:test-jar -DskipTests
+mvn -B -q -o -pl native-ep,rank-actor,cli -am install -DskipTests -Dnative.cuda.archs="${EP_CUDA_ARCHS:-90}"
+mvn -B -q -o -pl rank-actor,tests test-compile jar:test-jar -DskipTests
 mvn -B -q -o -pl cli dependency:build-classpath -Dmdep.outputFile=/tmp/ep-cli-cp.txt -Dmdep.includeScope=runtime >/dev/null
 
 # The CLI's run-time class path (a node with the nccl backend in a cluster, and the client) plus
@@ -19,7 +19,8 @@ mvn -B -q -o -pl cli dependency:build-classpath -Dmdep.outputFile=/tmp/ep-cli-cp
 # kept), LMDB/JNR (durable distributed data, unused), the separate JUnit jars (the console has them).
 drop='/(jcuda-natives-|lmdbjava|jnr-|jffi|asm-|junit-|opentest4j|apiguardian)'
 tr ':' '\n' </tmp/ep-cli-cp.txt | grep -v -E "$drop" | xargs -I{} cp {} "$out/lib/"
-cp rank-actor/target/ep-rank-actor-0.1.0-SNAPSHOT-tests.jar cli/target/ep-cli-0.1.0-SNAPSHOT.jar "$out/lib/"
+cp rank-actor/target/ep-rank-actor-0.1.0-SNAPSHOT-tests.jar tests/target/ep-tests-0.1.0-SNAPSHOT-tests.jar \
+  cli/target/ep-cli-0.1.0-SNAPSHOT.jar "$out/lib/"
 cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.14.4/junit-platform-console-standalone-1.14.4.jar "$out/lib/"
 rm -rf /tmp/ep-jcuda-slim && mkdir -p /tmp/ep-jcuda-slim/lib
 unzip -q -o ~/.m2/repository/org/jcuda/jcuda-natives/12.6.0/jcuda-natives-12.6.0-linux-x86_64.jar \

@@ -35,8 +35,9 @@ ep_status check_config(const ep_group_config* c) {
                 static_cast<long>(c->ll_max_tokens_per_rank) * c->topk);
   if (c->alignment < 1) return fail(EP_ERR_ARGUMENT, "alignment = %d is not allowed: >= 1", c->alignment);
   if (c->sm_budget < 0) return fail(EP_ERR_ARGUMENT, "sm_budget = %d is not allowed: >= 0 (0 = all)", c->sm_budget);
-  if ((c->flags & ~EP_FLAG_SELF_VIA_NCCL) != 0)
-    return fail(EP_ERR_ARGUMENT, "flags = %d is not allowed: 0 or EP_FLAG_SELF_VIA_NCCL (1)", c->flags);
+  if (c->flags != 0 && c->flags != EP_FLAG_SELF_VIA_NCCL && c->flags != EP_FLAG_PEER_WINDOWS)
+    return fail(EP_ERR_ARGUMENT, "flags = %d is not allowed: 0, EP_FLAG_SELF_VIA_NCCL (1) or EP_FLAG_PEER_WINDOWS (2)",
+                c->flags);
   return EP_OK;
 }
 

@@ -11,7 +11,7 @@
 
 namespace ep {
 
-bool needs_comm(const ep_group& g) { return g.cfg.world_size > 1 || !g.self_direct; }
+bool needs_comm(const ep_group& g) { return !g.peer && (g.cfg.world_size > 1 || !g.self_direct); }
 
 ep_status nccl_group_end(ep_group& g, const char* what) {
   int rc = g.nccl->groupEnd();
@@ -88,6 +88,8 @@ EP_API ep_status ep_group_create(const ep_group_config* cfg, uint64_t workspace,
   g->scale_floats = cfg->dtype == EP_DTYPE_FP8_E4M3 ? cfg->hidden / EP_FP8_SCALE_BLOCK : 0;
   g->max_blocks = cfg->sm_budget * 8;
   g->self_direct = (cfg->flags & EP_FLAG_SELF_VIA_NCCL) == 0;
+  g->peer = (cfg->flags & EP_FLAG_PEER_WINDOWS) != 0;
+  g->ws_base = reinterpret_cast<char*>(workspace);
   g->stream = reinterpret_cast<cudaStream_t>(stream);
   g->tokens_per_rank.assign(cfg->world_size, 0);
   ep::carve(*cfg, reinterpret_cast<char*>(workspace), &g->ws);
@@ -175,6 +177,11 @@ EP_API ep_status ep_group_buffers_get(const ep_group* g, ep_group_buffers* out) 
   out->topk_weights = reinterpret_cast<uint64_t>(g->ws.topk_w);
   out->combined = reinterpret_cast<uint64_t>(g->ws.combined);
   out->error_word = reinterpret_cast<uint64_t>(g->ws.error_word);
+  return EP_OK;
+}
+
+EP_API ep_status ep_stream_delay(uint64_t stream, uint64_t ns) {
+  EP_CUDA_TRY(ep::kernels::launch_delay(ns, reinterpret_cast<cudaStream_t>(stream)));
   return EP_OK;
 }
 

@@ -37,6 +37,8 @@ struct Workspace {
   int* recv_counts;
   int* recv_prefix;
   int* recv_expert_counts;
+  int* chunk_total;         // layout scratch [N, C]
+  int* chunk_expert;        // layout scratch [C, E]
   // HT.
   HtBuffers recv, send_stage, recv_stage;
   void* reduced;
@@ -54,7 +56,19 @@ struct Workspace {
   float* ll_stage_scales;
   int* ll_stage_src;
   void* ll_combine_stage;
+  // Peer windows (EP_FLAG_PEER_WINDOWS). Parts marked "window" are written by peers.
+  uint64_t* peer_bases;     // [N] every rank's workspace as mapped in this process
+  uint64_t* epochs;         // [kPeerPhases] this rank's barrier counters
+  uint64_t* flags;          // window [kPeerPhases, N]: rank s raises flags[phase][s]
+  int* ht_matrix;           // window [N(source), N(destination)] token counts
+  int* ht_counts;           // window [N(source), 1+L] rows and per-expert counts for this rank
+  int* send_offset;         // [N] first row of this rank's rows in each destination
+  uint32_t* ll_hits;        // [E, ceil(M/32)] per-expert token bitmasks (LL routing)
 };
+
+// The peer path's barriers, each with its own epoch: counts exchanged, rows delivered, expert
+// outputs ready to be read.
+enum PeerPhase { kPeerNotify = 0, kPeerDispatch = 1, kPeerCombine = 2, kPeerPhases = 3 };
 
 struct SwigluState {
   int intermediate = 0;
@@ -76,6 +90,10 @@ struct ep_group {
   int scale_floats;    // fp8 scales per row, else 0
   int max_blocks;
   bool self_direct;
+  bool peer;                 // EP_FLAG_PEER_WINDOWS: data moves through peers' workspaces
+  bool peers_set = false;    // ep_group_set_peers done
+  uint64_t peer_timeout_ns = 0;
+  char* ws_base = nullptr;
   cudaStream_t stream;
   ep::Workspace ws;
   const ep::NcclApi* nccl = nullptr;
@@ -98,8 +116,12 @@ namespace ep {
 size_t carve(const ep_group_config& cfg, char* base, Workspace* ws);
 kernels::Elt dispatch_elt(ep_dtype d);
 kernels::Elt combine_elt(ep_dtype d);
-// Whether this step needs NCCL at all (peers, or self rows forced through it).
+// Whether this step needs NCCL at all (peers, or self rows forced through it); never in peer mode.
 bool needs_comm(const ep_group& g);
+// Offset of a workspace part, the same in every rank's window.
+inline int64_t window_offset(const ep_group& g, const void* part) {
+  return static_cast<const char*>(part) - g.ws_base;
+}
 // Ends an NCCL group; a non-blocking communicator may still be enqueueing, in which case this
 // thread sleeps between ncclCommGetAsyncError checks (a timer, not a spin) until it is done.
 ep_status nccl_group_end(ep_group& g, const char* what);

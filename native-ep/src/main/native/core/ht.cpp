@@ -6,12 +6,14 @@
 #include "error.h"
 #include "experts.h"
 #include "group.h"
+#include "peer.h"
 
 namespace ep {
 namespace {
 
 ep_status check_group(ep_group* g, bool need_comm_ready) {
   if (g == nullptr) return fail(EP_ERR_ARGUMENT, "group: is NULL");
+  if (need_comm_ready && g->peer) return check_peers(*g);
   if (need_comm_ready && needs_comm(*g)) {
     if (g->comm == nullptr)
       return fail(EP_ERR_STATE, g->aborted ? "the communicator was aborted; join a new world"
@@ -142,7 +144,9 @@ EP_API ep_status ep_layout(ep_group* g, int num_tokens) {
   a.tokens_per_rank = g->ws.tokens_per_rank;
   a.tokens_per_expert = g->ws.tokens_per_expert;
   a.count_msg = g->ws.count_msg;
-  a.self_counts = g->self_direct ? g->ws.recv_counts + g->cfg.rank * (1 + g->local_experts) : nullptr;
+  a.self_counts = g->self_direct && !g->peer ? g->ws.recv_counts + g->cfg.rank * (1 + g->local_experts) : nullptr;
+  a.chunk_total = g->ws.chunk_total;
+  a.chunk_expert = g->ws.chunk_expert;
   a.error_word = g->ws.error_word;
   EP_CUDA_TRY(ep::kernels::launch_layout(a, g->stream));
   g->layout_tokens = num_tokens;
@@ -158,6 +162,7 @@ EP_API ep_status ep_ht_dispatch(ep_group* g, int num_tokens, const int* tokens_p
   memcpy(g->tokens_per_rank.data(), tokens_per_rank, sizeof(int) * g->cfg.world_size);
   g->ht_tokens = num_tokens;
   g->ht_experts_done = false;
+  if (g->peer) return ep::peer_ht_dispatch(*g, false);
   if (ep::needs_comm(*g)) EP_TRY(ep::exchange_counts(*g));
   return ep::pack_and_move(*g);
 }
@@ -166,6 +171,7 @@ EP_API ep_status ep_ht_dispatch_cached(ep_group* g) {
   EP_TRY(ep::check_group(g, true));
   if (g->ht_tokens < 0) return fail(EP_ERR_STATE, "cached dispatch needs an earlier ep_ht_dispatch (its handle)");
   g->ht_experts_done = false;
+  if (g->peer) return ep::peer_ht_dispatch(*g, true);
   return ep::pack_and_move(*g);
 }
 
@@ -180,6 +186,7 @@ EP_API ep_status ep_ht_experts(ep_group* g, ep_expert_kind kind) {
 EP_API ep_status ep_ht_combine(ep_group* g) {
   EP_TRY(ep::check_group(g, true));
   if (!g->ht_experts_done) return fail(EP_ERR_STATE, "ep_ht_combine needs ep_ht_experts after the dispatch");
+  if (g->peer) return ep::peer_ht_combine(*g);
   const ep::Workspace& w = g->ws;
   const int64_t stage_rows = g->cfg.max_tokens_per_rank;
   if (ep::needs_comm(*g)) {

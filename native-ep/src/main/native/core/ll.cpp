@@ -3,6 +3,7 @@
 #include "error.h"
 #include "experts.h"
 #include "group.h"
+#include "peer.h"
 
 namespace ep {
 namespace {
@@ -11,6 +12,7 @@ ep_status check_ll(ep_group* g, bool need_comm) {
   if (g == nullptr) return fail(EP_ERR_ARGUMENT, "group: is NULL");
   if (g->cfg.ll_max_tokens_per_rank == 0)
     return fail(EP_ERR_STATE, "LL is off for this group: ll_max_tokens_per_rank = 0");
+  if (need_comm && g->peer) return check_peers(*g);
   if (need_comm && needs_comm(*g) && (g->comm == nullptr || !g->comm_ready))
     return fail(EP_ERR_STATE, "the communicator is not ready (aborted, or ep_group_comm_init not finished)");
   return EP_OK;
@@ -31,6 +33,11 @@ EP_API ep_status ep_ll_dispatch(ep_group* g, int num_tokens) {
   if (num_tokens < 0 || num_tokens > m)
     return fail(EP_ERR_ARGUMENT, "num_tokens = %d is not allowed: 0..ll_max_tokens_per_rank = %d (use HT above)",
                 num_tokens, m);
+  if (g->peer) {
+    g->ll_tokens = num_tokens;
+    g->ll_experts_done = false;
+    return ep::peer_ll_dispatch(*g, num_tokens);
+  }
   const ep::Workspace& w = g->ws;
   const int l = g->local_experts;
   ep::kernels::LlDispatchArgs a{};
@@ -105,6 +112,7 @@ EP_API ep_status ep_ll_experts(ep_group* g, ep_expert_kind kind) {
 EP_API ep_status ep_ll_combine(ep_group* g) {
   EP_TRY(ep::check_ll(g, true));
   if (!g->ll_experts_done) return fail(EP_ERR_STATE, "ep_ll_combine needs ep_ll_experts after the dispatch");
+  if (g->peer) return ep::peer_ll_combine(*g);
   const ep::Workspace& w = g->ws;
   const int l = g->local_experts;
   const int m = g->cfg.ll_max_tokens_per_rank;

@@ -162,6 +162,46 @@ JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_setSwiglu0(J
                                            static_cast<uint64_t>(w2)));
 }
 
+JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_setPeers0(JNIEnv* env, jclass, jlong g,
+                                                                              jlongArray bases, jlong timeout) {
+  const jsize n = env->GetArrayLength(bases);
+  jlong* v = env->GetLongArrayElements(bases, nullptr);
+  if (v == nullptr) return;
+  ep_status st = ep_group_set_peers(group_of(g), reinterpret_cast<const uint64_t*>(v), static_cast<int>(n),
+                                    static_cast<uint64_t>(timeout));
+  env->ReleaseLongArrayElements(bases, v, JNI_ABORT);
+  throw_if_failed(env, st);
+}
+
+JNIEXPORT jbyteArray JNICALL Java_io_epruntime_nativeep_internal_NativeEp_ipcHandle0(JNIEnv* env, jclass, jlong base) {
+  uint8_t h[EP_IPC_HANDLE_BYTES];
+  if (throw_if_failed(env, ep_ipc_handle(static_cast<uint64_t>(base), h))) return nullptr;
+  jbyteArray out = env->NewByteArray(EP_IPC_HANDLE_BYTES);
+  if (out != nullptr) env->SetByteArrayRegion(out, 0, EP_IPC_HANDLE_BYTES, reinterpret_cast<const jbyte*>(h));
+  return out;
+}
+
+JNIEXPORT jlong JNICALL Java_io_epruntime_nativeep_internal_NativeEp_ipcOpen0(JNIEnv* env, jclass, jbyteArray handle) {
+  if (handle == nullptr || env->GetArrayLength(handle) != EP_IPC_HANDLE_BYTES) {
+    ep::jni::throw_argument(env, "handle", "handle needs 64 bytes");
+    return 0;
+  }
+  uint8_t h[EP_IPC_HANDLE_BYTES];
+  env->GetByteArrayRegion(handle, 0, EP_IPC_HANDLE_BYTES, reinterpret_cast<jbyte*>(h));
+  uint64_t base = 0;
+  if (throw_if_failed(env, ep_ipc_open(h, &base))) return 0;
+  return static_cast<jlong>(base);
+}
+
+JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_ipcClose0(JNIEnv* env, jclass, jlong base) {
+  throw_if_failed(env, ep_ipc_close(static_cast<uint64_t>(base)));
+}
+
+JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_streamDelay0(JNIEnv* env, jclass, jlong stream,
+                                                                                 jlong nanos) {
+  throw_if_failed(env, ep_stream_delay(static_cast<uint64_t>(stream), static_cast<uint64_t>(nanos)));
+}
+
 JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_addHostCallback0(JNIEnv* env, jclass, jlong stream,
                                                                                      jlong token) {
   throw_if_failed(env, ep_stream_add_host_fn(static_cast<uint64_t>(stream), host_callback,

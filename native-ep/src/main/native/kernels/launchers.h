@@ -12,6 +12,8 @@ namespace kernels {
 enum class Elt { kBf16 = 0, kF32 = 1, kFp8 = 2 };
 
 // Per token and destination rank: the token's index among the tokens sent there, or -1; counts.
+// Two launches over (token chunk, destination) blocks: positions inside each chunk, then the
+// chunks' prefixes and the totals.
 struct LayoutArgs {
   const int64_t* topk_idx;  // [T, K]
   int tokens, topk, world, experts, me;
@@ -20,9 +22,126 @@ struct LayoutArgs {
   int* tokens_per_expert;   // [E]
   int* count_msg;           // [N, 1+L]: what this rank tells each destination
   int* self_counts;         // recv_counts row of this rank, or null when it travels through NCCL
+  int* chunk_total;         // [N, C] scratch: tokens of each chunk sent to each destination
+  int* chunk_expert;        // [C, E] scratch: (token, expert) slots of each chunk per expert
   uint32_t* error_word;
 };
+constexpr int kLayoutChunk = 512;
 cudaError_t launch_layout(const LayoutArgs& a, cudaStream_t stream);
+
+// ---- Peer windows: ranks that share memory write into (and read from) each other's workspace.
+
+// The peer table as the kernels see it: rank r's workspace starts at bases[r] in this process.
+struct PeerCtx {
+  const uint64_t* bases;    // [N] device array
+  int world, me;
+  uint32_t* error_word;
+  uint64_t timeout_ns;      // budget of every wait
+};
+
+// One phase's barrier: this rank's epoch counter and where the phase's flags [N] sit.
+struct BarrierSlot {
+  uint64_t* epoch;          // this rank's counter for the phase
+  int64_t flags_offset;     // workspace offset of the phase's flags [N] (the same in every window)
+  const uint64_t* own_flags;
+};
+cudaError_t launch_peer_barrier(const PeerCtx& p, const BarrierSlot& b, cudaStream_t stream);
+
+// HT notify: every rank's per-destination token counts and per-expert counts go into every
+// peer's window; after the barrier each rank derives its receive counts and where its rows start
+// in every destination's receive buffer.
+struct HtNotifyArgs {
+  PeerCtx p;
+  BarrierSlot b;
+  const int* tokens_per_rank;   // [N] this rank's tokens per destination
+  const int* count_msg;         // [N, 1+L]
+  int local_experts, alignment;
+  int64_t matrix_offset;        // window part [N(source), N(destination)]
+  int64_t counts_offset;        // window part [N(source), 1+L]
+  const int* own_matrix;
+  const int* own_counts;
+  int* recv_counts;             // [N, 1+L] local copy
+  int* recv_prefix;             // [N]
+  int* recv_expert_counts;      // [L] aligned
+  int* send_offset;             // [N] first row of this rank's rows in each destination
+};
+cudaError_t launch_ht_notify(const HtNotifyArgs& a, cudaStream_t stream);
+
+// Offsets of the HT receive rows inside every window.
+struct HtRowOffsets {
+  int64_t x, scales, idx, w, src;
+};
+
+// HT dispatch through peer windows: each token's row is read once and written straight to its
+// final row in every destination's receive buffer, with local expert ids, weights and source.
+struct HtSendArgs {
+  PeerCtx p;
+  const void* x;
+  const float* scales;
+  const int64_t* topk_idx;
+  const float* topk_w;
+  const int* token_pos;     // [T, N]
+  const int* send_offset;   // [N]
+  int tokens, topk, local_experts, row_bytes, scale_floats, max_blocks;
+  HtRowOffsets rows;
+};
+cudaError_t launch_ht_send(const HtSendArgs& a, cudaStream_t stream);
+
+// HT combine through peer windows: each token sums, in ascending destination rank, the reduced
+// rows it left in every destination's window (fp32, rounded once).
+struct HtPullArgs {
+  PeerCtx p;
+  const int* token_pos;     // [T, N]
+  const int* send_offset;   // [N]
+  int tokens, hidden, max_blocks;
+  int64_t reduced_offset;
+  Elt elt;
+  void* out;
+};
+cudaError_t launch_ht_pull(const HtPullArgs& a, cudaStream_t stream);
+
+// LL routing: slot of each (token, expert) pair = earlier tokens of this rank with that expert,
+// from per-expert token bitmasks (no search over pairs); counts go to every destination's window.
+struct LlRouteArgs {
+  PeerCtx p;
+  const int64_t* topk_idx;
+  int tokens, topk, experts, local_experts;
+  uint32_t* hits;           // [E, words] scratch
+  int words;                // ceil(M / 32)
+  int* pair_slot;           // [T, K]
+  int64_t counts_offset;    // window part [N(source), L]
+};
+cudaError_t launch_ll_route(const LlRouteArgs& a, cudaStream_t stream);
+
+// LL dispatch through peer windows: each token's row is read once and written to its slot of
+// [L, N*M] in every destination expert's window.
+struct LlSendArgs {
+  PeerCtx p;
+  const void* x;
+  const float* scales;
+  const int64_t* topk_idx;
+  const int* pair_slot;
+  int tokens, topk, local_experts, capacity, row_bytes, scale_floats, max_blocks;
+  int64_t x_offset, scales_offset, src_offset;
+};
+cudaError_t launch_ll_send(const LlSendArgs& a, cudaStream_t stream);
+
+// LL combine through peer windows: out[t] = sum over k ascending of w[t,k] * y (read in the
+// expert's window), fp32 fused multiply-adds, rounded once.
+struct LlPullArgs {
+  PeerCtx p;
+  const int64_t* topk_idx;
+  const float* topk_w;
+  const int* pair_slot;
+  int tokens, topk, local_experts, capacity, hidden, max_blocks;
+  int64_t y_offset;
+  Elt elt;
+  void* out;
+};
+cudaError_t launch_ll_pull(const LlPullArgs& a, cudaStream_t stream);
+
+// A one-thread kernel that sleeps about `ns` on the GPU (benchmarks queue work behind it).
+cudaError_t launch_delay(uint64_t ns, cudaStream_t stream);
 
 // Rows of one HT side: data, fp8 scales, local expert ids, weights, source (rank, token).
 struct HtRows {

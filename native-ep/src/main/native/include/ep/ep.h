@@ -34,7 +34,8 @@ typedef enum ep_status {
   EP_ERR_NCCL_MISSING = 4,  /* libnccl could not be loaded, or is too old */
   EP_ERR_STATE = 5,         /* call out of order (e.g. combine before dispatch, no communicator) */
   EP_ERR_CUBLAS = 6,        /* cuBLAS could not be loaded or failed */
-  EP_ERR_DEVICE = 7         /* a kernel reported bad data through the error word */
+  EP_ERR_DEVICE = 7,        /* a kernel reported bad data through the error word */
+  EP_ERR_TIMEOUT = 8        /* a wait for a peer ran out of time (EP_DEVERR_TIMEOUT in the error word) */
 } ep_status;
 
 typedef enum ep_dtype { EP_DTYPE_BF16 = 0, EP_DTYPE_FP32 = 1, EP_DTYPE_FP8_E4M3 = 2 } ep_dtype;
@@ -43,16 +44,20 @@ typedef enum ep_expert_kind { EP_EXPERT_IDENTITY = 0, EP_EXPERT_SCALE = 1, EP_EX
 
 /* Group flags. */
 #define EP_FLAG_SELF_VIA_NCCL 1 /* send this rank's own rows through NCCL self send/recv too */
+#define EP_FLAG_PEER_WINDOWS 2  /* rows move through the ranks' workspaces, mapped into each other
+                                   (ep_group_set_peers): no NCCL, no staging */
 
 /* Channels sharing one fp32 scale in fp8 rows. */
 #define EP_FP8_SCALE_BLOCK 128
 #define EP_MAX_TOPK 16
 #define EP_UNIQUE_ID_BYTES 128
+#define EP_IPC_HANDLE_BYTES 64
 
 /* Device error word bits, set by kernels that find bad data (read with ep_group_error_word). */
 #define EP_DEVERR_EXPERT_RANGE 1u
 #define EP_DEVERR_DUPLICATE_EXPERT 2u
 #define EP_DEVERR_LL_OVERFLOW 4u
+#define EP_DEVERR_TIMEOUT 8u /* a wait for a peer ran out of its time budget (the generation must end) */
 
 typedef struct ep_group_config {
   int world_size;             /* N */
@@ -92,6 +97,21 @@ EP_API ep_status ep_group_comm_state(ep_group* g, int* state_out);
 /* ncclCommAbort; safe more than once. */
 EP_API ep_status ep_group_comm_abort(ep_group* g);
 EP_API void ep_group_destroy(ep_group* g);
+
+/* Peer windows (groups created with EP_FLAG_PEER_WINDOWS): bases[r] is rank r's workspace as
+ * mapped into this process (CUDA IPC, or the pointer itself for ranks in this process); bases[rank]
+ * is this group's own. Every rank's workspace has the same layout, so a part's offset is the same
+ * in all of them. Clears this group's barrier flags and counters and waits for that (once per
+ * generation), so call it before any peer can reach a step. timeout_ns bounds every in-kernel wait
+ * for a peer: a wait that runs out sets EP_DEVERR_TIMEOUT and the step's kernels skip their waits. */
+EP_API ep_status ep_group_set_peers(ep_group* g, const uint64_t* bases, int count, uint64_t timeout_ns);
+
+/* CUDA IPC for peer windows between processes of one host: the handle of the allocation that
+ * starts at base (cuMemAlloc/cudaMalloc, current device), its mapping in another process (peer
+ * access enabled lazily when the exporter's GPU is another one), and the unmapping. */
+EP_API ep_status ep_ipc_handle(uint64_t base, uint8_t out[EP_IPC_HANDLE_BYTES]);
+EP_API ep_status ep_ipc_open(const uint8_t handle[EP_IPC_HANDLE_BYTES], uint64_t* base_out);
+EP_API ep_status ep_ipc_close(uint64_t base);
 
 /* Device addresses of the group's input/output tensors, inside the workspace. */
 typedef struct ep_group_buffers {
@@ -152,6 +172,10 @@ EP_API ep_status ep_group_view(const ep_group* g, ep_dispatch_view* out);
  * not call CUDA; it runs on a driver thread. */
 typedef void (*ep_host_fn)(void* user);
 EP_API ep_status ep_stream_add_host_fn(uint64_t stream, ep_host_fn fn, void* user);
+
+/* Holds the stream for about ns nanoseconds on the GPU (one thread that sleeps). Benchmarks queue
+ * their work behind it, so the host's launch time stays out of the region they time. */
+EP_API ep_status ep_stream_delay(uint64_t stream, uint64_t ns);
 
 #ifdef __cplusplus
 }

@@ -18,8 +18,8 @@ final class AeronBootstrapChannel implements BootstrapChannel {
   }
 
   @Override
-  public void acknowledged(long generation, int rank) {
-    publisher.acknowledged(generation, rank);
+  public void acknowledged(long generation, int rank, BootstrapRecord.Phase phase) {
+    publisher.acknowledged(generation, rank, phase);
   }
 
   @Override

@@ -12,8 +12,8 @@ public interface BootstrapChannel {
   /** Starts delivering {@code record} to the rank listening at {@code rankEndpoint}. */
   CompletionStage<Void> publish(String rankEndpoint, BootstrapRecord record);
 
-  /** The rank's {@code BootstrapAck} came in: stop re-sending to it. */
-  void acknowledged(long generation, int rank);
+  /** The rank's {@code BootstrapAck} for {@code phase} came in: stop re-sending that record to it. */
+  void acknowledged(long generation, int rank, BootstrapRecord.Phase phase);
 
   /** The generation is abandoned: stop re-sending all of its records. */
   void cancel(long generation);

@@ -91,6 +91,10 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
   private State state = State.FORMING;
   private long generation;
   private final Set<Integer> acked = new HashSet<>();
+  /** The bootstrap phase being acknowledged, the JOIN record sent, and the windows the ranks answered it with. */
+  private BootstrapRecord.Phase bootstrapPhase = BootstrapRecord.Phase.JOIN;
+  private BootstrapRecord joinRecord;
+  private final List<byte[]> windows = new ArrayList<>();
   private long probeNonce;
   private final List<String> refusals = new ArrayList<>();
 
@@ -255,28 +259,50 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
       endpoints.add(e.endpoint);
       members.add(e.address().toString());
     }
-    BootstrapRecord record = new BootstrapRecord(generation, n, 0, u.uniqueId(), endpoints, members);
-    long g = generation;
+    joinRecord = new BootstrapRecord(generation, n, 0, u.uniqueId(), endpoints, members);
+    bootstrapPhase = BootstrapRecord.Phase.JOIN;
+    windows.clear();
     for (int r = 0; r < n; r++) {
-      int rank = r;
-      bootstrap.publish(endpoints.get(r), record.forRank(r)).whenComplete((ok, err) -> {
-        if (err != null) {
-          context.getSystem().log().debug("bootstrap of generation {} to rank {} ended: {}", g, rank, err.toString());
-        }
-      });
+      windows.add(new byte[0]);
     }
+    publishToAll(joinRecord);
     return this;
   }
 
+  private void publishToAll(BootstrapRecord record) {
+    long g = record.generation();
+    for (int r = 0; r < record.worldSize(); r++) {
+      int rank = r;
+      bootstrap.publish(record.dataEndpoints().get(r), record.forRank(r)).whenComplete((ok, err) -> {
+        if (err != null) {
+          context.getSystem().log().debug("bootstrap {} of generation {} to rank {} ended: {}", record.phase(), g, rank, err.toString());
+        }
+      });
+    }
+  }
+
   private Behavior<ToCoordinator> onAck(BootstrapAck a) {
-    bootstrap.acknowledged(a.generation(), a.rank());
-    if (state != State.BOOTSTRAPPING || a.generation() != generation) {
+    bootstrap.acknowledged(a.generation(), a.rank(), a.phase());
+    if (state != State.BOOTSTRAPPING || a.generation() != generation || a.phase() != bootstrapPhase) {
       return this;
     }
     if (a.error() != null) {
-      return endGeneration("rank " + a.rank() + " could not join: " + a.error());
+      return endGeneration("rank " + a.rank() + " could not " + (a.phase() == BootstrapRecord.Phase.JOIN ? "join" : "reach its peers")
+          + ": " + a.error());
     }
     acked.add(a.rank());
+    if (a.phase() == BootstrapRecord.Phase.JOIN && a.rank() >= 0 && a.rank() < windows.size()) {
+      windows.set(a.rank(), a.window());
+    }
+    if (acked.size() == settings.world().worldSize() && bootstrapPhase == BootstrapRecord.Phase.JOIN
+        && windows.stream().anyMatch(w -> w.length > 0)) {
+      // Ranks brought peer windows: hand every rank the whole table before the world is Ready.
+      bootstrapPhase = BootstrapRecord.Phase.PEERS;
+      acked.clear();
+      context.getLog().info("generation {}: every rank joined; handing out the table of {} peer windows", generation, windows.size());
+      publishToAll(joinRecord.withPeers(windows));
+      return this;
+    }
     if (acked.size() == settings.world().worldSize()) {
       state = State.READY;
       timers.cancel("bootstrap");

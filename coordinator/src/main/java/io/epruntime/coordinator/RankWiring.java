@@ -23,7 +23,8 @@ final class RankWiring {
 
   static List<AutoCloseable> subscribe(AeronNode aeron, ActorRef<ToRank> rank, int rankNumber) {
     BootstrapSubscriber bootstrap = new BootstrapSubscriber(aeron, r -> rank.tell(
-        new RankActor.BootstrapArrived(r.generation(), r.worldSize(), r.rank(), r.uniqueId(), r.dataEndpoints())));
+        new RankActor.BootstrapArrived(r.generation(), r.worldSize(), r.rank(), r.phase(), r.uniqueId(), r.dataEndpoints(),
+            r.peerWindows())));
     StepInputSubscriber inputs = new StepInputSubscriber(aeron, f -> onInput(f, rank, rankNumber));
     return List.of(bootstrap, inputs);
   }

@@ -82,7 +82,7 @@ class CborMessagesTest {
         new Probe(9, coordinator),
         new RankRejected(1, "duplicate rank 1"),
         new NewUniqueId(4, coordinator),
-        new BootstrapAck(4, 2, null),
+        new BootstrapAck(4, 2, io.epruntime.protocol.wire.BootstrapRecord.Phase.JOIN, null, new byte[] {1, 2}),
         new WorldReady(4),
         new EndGeneration(4, "rank 3 unreachable"),
         new StepCompleted(41, 4, 2, 10, 2048, 2048, 12345),

@@ -136,7 +136,7 @@ class CoordinatorTest {
     }
 
     @Override
-    public void acknowledged(long generation, int rank) {}
+    public void acknowledged(long generation, int rank, BootstrapRecord.Phase phase) {}
 
     @Override
     public void cancel(long generation) {}
@@ -291,6 +291,69 @@ class CoordinatorTest {
     KIT.stop(world.coordinator());
   }
 
+  /**
+   * GPU ranks answer the join with peer windows: the coordinator hands every rank the whole table
+   * (phase PEERS, the windows in rank order, an empty one for a rank that brought none) and the
+   * world is Ready only once every rank acknowledged that phase too; a late JOIN ack changes nothing.
+   */
+  @Test
+  void peerWindowsTakeASecondPhaseBeforeReady() throws Exception {
+    World world = World.start("coordinator-peers");
+    NewUniqueId ask = next(world.ranks().get(0), NewUniqueId.class);
+    long g = ask.generation();
+    ask.replyTo().tell(new UniqueIdReply(g, new byte[128], null));
+    for (int r = 0; r < 4; r++) {
+      assertEquals(BootstrapRecord.Phase.JOIN, world.channel().published.poll(10, TimeUnit.SECONDS).phase());
+    }
+    for (int r = 0; r < 4; r++) {
+      byte[] window = r == 2 ? new byte[0] : new byte[] {(byte) r, 42};
+      world.coordinator().tell(new BootstrapAck(g, r, BootstrapRecord.Phase.JOIN, null, window));
+    }
+    Set<Integer> addressed = new HashSet<>();
+    for (int r = 0; r < 4; r++) {
+      BootstrapRecord rec = world.channel().published.poll(10, TimeUnit.SECONDS);
+      assertEquals(BootstrapRecord.Phase.PEERS, rec.phase());
+      assertEquals(g, rec.generation());
+      addressed.add(rec.rank());
+      List<byte[]> table = rec.peerWindows();
+      assertEquals(4, table.size());
+      for (int q = 0; q < 4; q++) {
+        assertEquals(q == 2 ? 0 : 2, table.get(q).length, "window of rank " + q);
+        if (q != 2) {
+          assertEquals(q, table.get(q)[0]);
+        }
+      }
+    }
+    assertEquals(Set.of(0, 1, 2, 3), addressed);
+    // Phase one is not Ready: no rank hears WorldReady before every PEERS ack.
+    world.coordinator().tell(new BootstrapAck(g, 1, BootstrapRecord.Phase.JOIN, null, new byte[] {1, 42}));
+    for (int r = 0; r < 3; r++) {
+      world.coordinator().tell(new BootstrapAck(g, r, BootstrapRecord.Phase.PEERS, null, null));
+    }
+    world.ranks().get(0).expectNoMessage(Duration.ofMillis(300));
+    world.coordinator().tell(new BootstrapAck(g, 3, BootstrapRecord.Phase.PEERS, null, null));
+    for (TestProbe<ToRank> rank : world.ranks()) {
+      assertEquals(g, next(rank, WorldReady.class).generation());
+    }
+    KIT.stop(world.coordinator());
+  }
+
+  /** A rank that cannot reach its peers' windows ends the generation, naming why. */
+  @Test
+  void aFailedPeerPhaseEndsTheGeneration() throws Exception {
+    World world = World.start("coordinator-peers-fail");
+    NewUniqueId ask = next(world.ranks().get(0), NewUniqueId.class);
+    long g = ask.generation();
+    ask.replyTo().tell(new UniqueIdReply(g, new byte[128], null));
+    for (int r = 0; r < 4; r++) {
+      world.channel().published.poll(10, TimeUnit.SECONDS);
+      world.coordinator().tell(new BootstrapAck(g, r, BootstrapRecord.Phase.JOIN, null, new byte[] {7}));
+    }
+    world.coordinator().tell(new BootstrapAck(g, 3, BootstrapRecord.Phase.PEERS, "cudaIpcOpenMemHandle failed", null));
+    assertTrue(world.ended(g).contains("rank 3 could not reach its peers: cudaIpcOpenMemHandle failed"));
+    KIT.stop(world.coordinator());
+  }
+
   /** Plays the ranks through one bootstrap; returns its generation. */
   private static long bootstrap(ActorRef<ToCoordinator> coordinator, List<TestProbe<ToRank>> ranks, RecordingChannel channel)
       throws InterruptedException {
@@ -303,7 +366,7 @@ class CoordinatorTest {
       assertEquals(List.of("127.0.0.1:5000", "127.0.0.1:5001", "127.0.0.1:5002", "127.0.0.1:5003"), rec.dataEndpoints());
     }
     for (int r = 0; r < 4; r++) {
-      coordinator.tell(new BootstrapAck(g, r, null));
+      coordinator.tell(BootstrapAck.joined(g, r, null));
     }
     for (TestProbe<ToRank> rank : ranks) {
       assertEquals(g, next(rank, WorldReady.class).generation());

@@ -66,6 +66,20 @@ public final class EpGroup implements AutoCloseable {
     }
   }
 
+  /**
+   * Arms the peer path ({@link EpGroupConfig.DataPath#PEER_WINDOWS}): {@code bases[r]} is rank r's
+   * workspace as mapped into this process, {@code bases[rank]} this group's own. Clears the group's
+   * barrier flags and waits for that (a blocking wait, once per generation). Every in-kernel wait
+   * for a peer gives up after {@code timeoutNanos}.
+   */
+  public void setPeers(long[] bases, long timeoutNanos) {
+    if (bases == null || bases.length != config.worldSize()) {
+      throw new EpArgumentException("bases", "bases needs " + config.worldSize() + " entries, got "
+          + (bases == null ? "null" : bases.length));
+    }
+    NativeEp.setPeers0(live(), bases, timeoutNanos);
+  }
+
   public GroupBuffers buffers() {
     return GroupBuffers.of(NativeEp.buffers0(live()));
   }

@@ -19,6 +19,11 @@ public final class NativeEpException extends RuntimeException {
   public static final int CUBLAS = 6;
   /** {@code EP_ERR_DEVICE}: a kernel flagged bad data in the error word. */
   public static final int DEVICE = 7;
+  /**
+   * {@code EP_ERR_TIMEOUT}: a kernel's wait for a peer ran out of its time budget (the device error
+   * word's {@code EP_DEVERR_TIMEOUT}); the generation must end.
+   */
+  public static final int TIMEOUT = 8;
 
   private final int status;
 

@@ -54,6 +54,33 @@ public final class NativeEpLibrary {
     return NativeEp.ncclUniqueId0();
   }
 
+  /**
+   * Holds {@code stream} for about {@code nanos} on the GPU (one sleeping thread): benchmarks queue
+   * work behind it so the host's launch time stays out of what they time.
+   */
+  public static void streamDelay(long stream, long nanos) {
+    ensureAvailable();
+    NativeEp.streamDelay0(stream, nanos);
+  }
+
+  /** The 64-byte CUDA IPC handle of the device allocation starting at {@code base} (current device). */
+  public static byte[] ipcHandle(long base) {
+    ensureAvailable();
+    return NativeEp.ipcHandle0(base);
+  }
+
+  /** Maps another process's allocation by its IPC handle; returns its base address here. */
+  public static long ipcOpen(byte[] handle) {
+    ensureAvailable();
+    return NativeEp.ipcOpen0(handle);
+  }
+
+  /** Unmaps what {@link #ipcOpen} mapped. */
+  public static void ipcClose(long base) {
+    ensureAvailable();
+    NativeEp.ipcClose0(base);
+  }
+
   /** The override from {@value #NCCL_PATH_PROPERTY} or {@value #NCCL_PATH_ENV}, or null. */
   public static String defaultNcclPath() {
     String p = System.getProperty(NCCL_PATH_PROPERTY);

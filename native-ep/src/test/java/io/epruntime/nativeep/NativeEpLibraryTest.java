@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class NativeEpLibraryTest {
 
   private static EpGroupConfig config(int hidden, DType dtype) {
-    return new EpGroupConfig(2, 0, 8, hidden, 2, 64, 16, 1, dtype, 0, false);
+    return new EpGroupConfig(2, 0, 8, hidden, 2, 64, 16, 1, dtype, 0, EpGroupConfig.DataPath.NCCL);
   }
 
   @Test
@@ -46,10 +46,10 @@ class NativeEpLibraryTest {
     assertEquals("hidden", e.argument());
     assertTrue(e.getMessage().contains("multiple of 128"), e.getMessage());
     EpArgumentException k = assertThrows(EpArgumentException.class,
-        () -> new EpGroupConfig(2, 0, 8, 256, 17, 64, 16, 1, DType.BF16, 0, false).workspaceBytes());
+        () -> new EpGroupConfig(2, 0, 8, 256, 17, 64, 16, 1, DType.BF16, 0, EpGroupConfig.DataPath.NCCL).workspaceBytes());
     assertEquals("topk", k.argument());
     EpArgumentException r = assertThrows(EpArgumentException.class,
-        () -> new EpGroupConfig(2, 2, 8, 256, 2, 64, 16, 1, DType.BF16, 0, false).workspaceBytes());
+        () -> new EpGroupConfig(2, 2, 8, 256, 2, 64, 16, 1, DType.BF16, 0, EpGroupConfig.DataPath.NCCL).workspaceBytes());
     assertEquals("rank", r.argument());
     assertTrue(r.getMessage().contains("0..1"), r.getMessage());
   }

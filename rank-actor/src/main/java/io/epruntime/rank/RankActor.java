@@ -15,6 +15,7 @@ import io.epruntime.protocol.cluster.ToRank;
 import io.epruntime.protocol.cluster.UniqueIdReply;
 import io.epruntime.protocol.cluster.WorldReady;
 import io.epruntime.protocol.ep.EpConfig;
+import io.epruntime.protocol.wire.BootstrapRecord;
 import io.epruntime.protocol.wire.StepOutputFrame;
 import io.epruntime.rank.backend.EpBackend;
 import io.epruntime.rank.backend.StepOutcome;
@@ -51,14 +52,16 @@ public final class RankActor extends AbstractBehavior<ToRank> {
   /** Messages from inside the node (transport callbacks, completions); never sent across nodes. */
   public sealed interface Internal extends ToRank, NoSerializationVerificationNeeded {}
 
-  /** A bootstrap record arrived over Aeron (duplicates possible; de-duplicated by generation). */
-  public record BootstrapArrived(long generation, int worldSize, int rank, byte[] uniqueId, List<String> dataEndpoints)
-      implements Internal {}
+  /** A bootstrap record arrived over Aeron (duplicates possible; de-duplicated by generation and phase). */
+  public record BootstrapArrived(long generation, int worldSize, int rank, BootstrapRecord.Phase phase, byte[] uniqueId,
+      List<String> dataEndpoints, List<byte[]> peerWindows) implements Internal {}
 
   /** A client's tensors for one step arrived over Aeron. */
   public record InputArrived(StepInput input) implements Internal {}
 
-  private record JoinFinished(long generation, Throwable error) implements Internal {}
+  private record JoinFinished(long generation, byte[] window, Throwable error) implements Internal {}
+
+  private record PeersConnected(long generation, Throwable error) implements Internal {}
 
   private record StepFinished(RunStep step, StepInput input, StepOutcome outcome, Throwable error, long startNanos)
       implements Internal {}
@@ -73,6 +76,10 @@ public final class RankActor extends AbstractBehavior<ToRank> {
   private final StepQueue queue;
   private long joiningGeneration;
   private long joinedGeneration;
+  /** The window this rank answered phase JOIN of {@link #joinedGeneration} with (re-sent on duplicates). */
+  private byte[] joinedWindow = new byte[0];
+  private long connectingGeneration;
+  private long connectedGeneration;
   private RunStep running;
   private String rejection;
   /** Held while steps are queued or running, so the transport never deep-parks under a step. */
@@ -109,6 +116,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
         .onMessage(NewUniqueId.class, this::onNewUniqueId)
         .onMessage(BootstrapArrived.class, this::onBootstrap)
         .onMessage(JoinFinished.class, this::onJoinFinished)
+        .onMessage(PeersConnected.class, this::onPeersConnected)
         .onMessage(WorldReady.class, this::onWorldReady)
         .onMessage(EndGeneration.class, this::onEndGeneration)
         .onMessage(RunStep.class, this::onRunStep)
@@ -157,9 +165,13 @@ public final class RankActor extends AbstractBehavior<ToRank> {
   }
 
   private Behavior<ToRank> onBootstrap(BootstrapArrived b) {
+    if (b.phase() == BootstrapRecord.Phase.PEERS) {
+      return onPeers(b);
+    }
     if (b.generation() <= joinedGeneration || b.generation() == joiningGeneration) {
       if (b.generation() == joinedGeneration) {
-        coordinator.tell(new BootstrapAck(b.generation(), settings.rank(), null)); // the ack may have been lost
+        // the ack may have been lost
+        coordinator.tell(new BootstrapAck(b.generation(), settings.rank(), BootstrapRecord.Phase.JOIN, null, joinedWindow));
       }
       return this;
     }
@@ -167,7 +179,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       String why = "bootstrap for rank " + b.rank() + " of " + b.worldSize() + " reached rank " + settings.rank()
           + " configured with ep.world-size = " + settings.config().worldSize();
       context.getLog().error(why);
-      coordinator.tell(new BootstrapAck(b.generation(), settings.rank(), why));
+      coordinator.tell(BootstrapAck.joined(b.generation(), settings.rank(), why));
       return this;
     }
     failQueued(queue.newGeneration(b.generation()), "generation " + b.generation() + " replaced it");
@@ -179,7 +191,41 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     EpConfig config = settings.config();
     WorldSpec spec = new WorldSpec(b.generation(), settings.rank(), config, b.uniqueId(), b.dataEndpoints());
     context.getLog().info("rank {} joining generation {}", settings.rank(), b.generation());
-    context.pipeToSelf(backend.joinWorld(spec), (ok, err) -> new JoinFinished(b.generation(), err));
+    context.pipeToSelf(backend.joinWorld(spec), (window, err) -> new JoinFinished(b.generation(), window, err));
+    return this;
+  }
+
+  /** Phase two: every rank's peer window; the backend maps them, then this rank can take steps. */
+  private Behavior<ToRank> onPeers(BootstrapArrived b) {
+    if (b.generation() != joinedGeneration || b.generation() == connectingGeneration) {
+      return this; // not joined (yet, or any more), or already connecting: the coordinator re-sends
+    }
+    if (b.generation() == connectedGeneration) {
+      coordinator.tell(new BootstrapAck(b.generation(), settings.rank(), BootstrapRecord.Phase.PEERS, null, null));
+      return this;
+    }
+    connectingGeneration = b.generation();
+    board.health("joining");
+    context.getLog().info("rank {} connecting to its peers' windows for generation {}", settings.rank(), b.generation());
+    context.pipeToSelf(backend.connectPeers(b.generation(), b.peerWindows()), (ok, err) -> new PeersConnected(b.generation(), err));
+    return this;
+  }
+
+  private Behavior<ToRank> onPeersConnected(PeersConnected p) {
+    if (p.generation() != connectingGeneration) {
+      return this;
+    }
+    connectingGeneration = 0;
+    if (p.error() != null) {
+      String why = "connecting to the peers of generation " + p.generation() + " failed: " + rootMessage(p.error());
+      context.getLog().error(why);
+      board.health("failed: " + why);
+      coordinator.tell(new BootstrapAck(p.generation(), settings.rank(), BootstrapRecord.Phase.PEERS, why, null));
+      return this;
+    }
+    connectedGeneration = p.generation();
+    board.health("joined");
+    coordinator.tell(new BootstrapAck(p.generation(), settings.rank(), BootstrapRecord.Phase.PEERS, null, null));
     return this;
   }
 
@@ -192,14 +238,15 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       String why = "joining generation " + j.generation() + " failed: " + rootMessage(j.error());
       context.getLog().error(why);
       board.health("failed: " + why);
-      coordinator.tell(new BootstrapAck(j.generation(), settings.rank(), why));
+      coordinator.tell(BootstrapAck.joined(j.generation(), settings.rank(), why));
       return this;
     }
     joinedGeneration = j.generation();
+    joinedWindow = j.window() == null ? new byte[0] : j.window();
     board.joinedGeneration(joinedGeneration);
     board.health("joined");
     metrics.generation(joinedGeneration);
-    coordinator.tell(new BootstrapAck(j.generation(), settings.rank(), null));
+    coordinator.tell(new BootstrapAck(j.generation(), settings.rank(), BootstrapRecord.Phase.JOIN, null, joinedWindow));
     return this;
   }
 
@@ -218,6 +265,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       return this; // a newer generation is already joining or joined: this end came late
     }
     joiningGeneration = 0;
+    connectingGeneration = 0;
     context.getLog().warn("rank {}: generation {} ended: {}", settings.rank(), e.generation(), e.reason());
     backend.abortWorld(e.reason());
     failQueued(queue.newGeneration(0), "generation " + e.generation() + " ended: " + e.reason());

@@ -32,7 +32,7 @@ public final class BootstrapPublisher implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Map<Key, Pending> pending = new ConcurrentHashMap<>();
 
-  private record Key(long generation, int rank) {}
+  private record Key(long generation, int rank, BootstrapRecord.Phase phase) {}
 
   private static final class Pending {
     final CompletableFuture<Void> acked = new CompletableFuture<>();
@@ -60,11 +60,11 @@ public final class BootstrapPublisher implements AutoCloseable {
   /**
    * Sends {@code record} to the rank at {@code rankEndpoint} until acknowledged. The stage completes
    * on {@link #acknowledged}, fails with {@link CancellationException} on {@link #cancel} and with
-   * {@link TimeoutException} after {@code bootstrap-timeout}. Publishing the same (generation, rank)
-   * again returns the stage already running.
+   * {@link TimeoutException} after {@code bootstrap-timeout}. Publishing the same (generation, rank,
+   * phase) again returns the stage already running.
    */
   public CompletionStage<Void> publish(String rankEndpoint, BootstrapRecord record) {
-    Key key = new Key(record.generation(), record.rank());
+    Key key = new Key(record.generation(), record.rank(), record.phase());
     Pending fresh = new Pending();
     Pending existing = pending.putIfAbsent(key, fresh);
     if (existing != null) {
@@ -76,8 +76,8 @@ public final class BootstrapPublisher implements AutoCloseable {
       cancelTimers(fresh);
     });
     fresh.deadline = timer.schedule(() -> fresh.acked.completeExceptionally(new TimeoutException(
-        "rank " + record.rank() + " at " + rankEndpoint + " did not acknowledge bootstrap of generation "
-            + record.generation() + " within " + timeout.toMillis() + " ms (" + fresh.attempts + " sends)")),
+        "rank " + record.rank() + " at " + rankEndpoint + " did not acknowledge bootstrap phase " + record.phase()
+            + " of generation " + record.generation() + " within " + timeout.toMillis() + " ms (" + fresh.attempts + " sends)")),
         timeout.toMillis(), TimeUnit.MILLISECONDS);
     fresh.resends = timer.scheduleWithFixedDelay(() -> sendOnce(rankEndpoint, frame, key, fresh),
         0, resendInterval.toMillis(), TimeUnit.MILLISECONDS);
@@ -100,9 +100,9 @@ public final class BootstrapPublisher implements AutoCloseable {
     });
   }
 
-  /** The rank acknowledged (generation, rank): its publish stage completes and re-sends stop. */
-  public void acknowledged(long generation, int rank) {
-    Pending p = pending.get(new Key(generation, rank));
+  /** The rank acknowledged (generation, rank, phase): its publish stage completes and re-sends stop. */
+  public void acknowledged(long generation, int rank, BootstrapRecord.Phase phase) {
+    Pending p = pending.get(new Key(generation, rank, phase));
     if (p != null) {
       p.acked.complete(null);
     }

@@ -60,7 +60,7 @@ class BootstrapTest {
       // Without an ack it re-sends: a duplicate arrives.
       assertEquals(rec, got.poll(30, TimeUnit.SECONDS));
       assertFalse(done.isDone());
-      publisher.acknowledged(3, 1);
+      publisher.acknowledged(3, 1, BootstrapRecord.Phase.JOIN);
       done.get(10, TimeUnit.SECONDS);
       assertEquals(0, publisher.pendingCount());
     }
@@ -82,7 +82,7 @@ class BootstrapTest {
     CancellationException e = assertThrows(CancellationException.class, () -> g5.get(10, TimeUnit.SECONDS));
     assertTrue(e.getMessage().contains("generation 5"), e.getMessage());
     assertFalse(g6.isDone());
-    publisher.acknowledged(6, 1);
+    publisher.acknowledged(6, 1, BootstrapRecord.Phase.JOIN);
     g6.get(10, TimeUnit.SECONDS);
   }
 

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Everything needed to start a local cluster: where it listens, which backend, the EP shape as
  * configuration keys ({@code ep.experts}, ...), JVM options and classpath of the rank processes,
- * and the run directory that receives their logs.
+ * the run directory that receives their logs, and which GPU each rank gets (nccl).
  */
 public record ClusterSpec(
     int ranks,
@@ -18,7 +18,8 @@ public record ClusterSpec(
     String javaExecutable,
     List<String> jvmOptions,
     String classpath,
-    Path runDir) {
+    Path runDir,
+    GpuPlacement gpus) {
 
   /**
    * Small-heap, quick-start options (several ranks share a laptop's cores and memory), plus the

@@ -52,8 +52,9 @@ public record NodeLaunch(int rank, List<String> command, Map<String, String> env
 
     Map<String, String> env = new LinkedHashMap<>();
     env.put("EP_RANK", Integer.toString(p.rank()));
-    if (spec.backend().equals("nccl")) {
-      env.put("CUDA_VISIBLE_DEVICES", Integer.toString(p.rank()));
+    String gpu = spec.gpus().deviceOf(p.rank());
+    if (spec.backend().equals("nccl") && gpu != null) {
+      env.put("CUDA_VISIBLE_DEVICES", gpu);
     }
     return new NodeLaunch(p.rank(), List.copyOf(cmd), Map.copyOf(env), spec.runDir().resolve("rank-" + p.rank() + ".log"));
   }

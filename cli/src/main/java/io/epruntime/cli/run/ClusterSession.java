@@ -3,6 +3,7 @@ package io.epruntime.cli.run;
 import io.epruntime.cli.CliException;
 import io.epruntime.cli.cluster.BackendChoice;
 import io.epruntime.cli.cluster.ClusterSpec;
+import io.epruntime.cli.cluster.GpuPlacement;
 import io.epruntime.cli.cluster.GpuProbe;
 import io.epruntime.cli.cluster.LocalCluster;
 import io.epruntime.cli.cluster.NodeLaunch;
@@ -38,7 +39,8 @@ public final class ClusterSession implements AutoCloseable {
       ProgressReporter.Style progress,
       boolean json,
       List<String> jvmOptions,
-      String rankClasspath) {}
+      String rankClasspath,
+      int gpus) {}
 
   private static final DateTimeFormatter RUN_DIR_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
 
@@ -57,16 +59,20 @@ public final class ClusterSession implements AutoCloseable {
   /** Starts the ranks and connects; fails with exit 3 (cluster) or 4 (environment) and stops what it started. */
   public static ClusterSession open(RunOptions options, Settings settings, String purpose, PrintWriter err) {
     int gpus = GpuProbe.visibleGpus();
-    String backend = BackendChoice.resolve(settings.backend(), options.ranks(), gpus, nativeProblem(gpus));
+    String backend = BackendChoice.resolve(settings.backend(), options.ranks(), settings.gpus(), gpus, nativeProblem(gpus));
+    GpuPlacement placement = backend.equals("nccl")
+        ? GpuPlacement.plan(options.ranks(), settings.gpus(), System.getenv("CUDA_VISIBLE_DEVICES"), gpus)
+        : GpuPlacement.none();
     Path runDir = createRunDir(settings.runDir(), purpose);
     PortPlan ports = settings.basePort() == 0
         ? PortPlan.free(options.ranks(), settings.host())
         : PortPlan.fromBase(options.ranks(), settings.host(), settings.basePort());
     ClusterSpec spec = new ClusterSpec(options.ranks(), settings.host(), ports, backend, RankOverrides.of(options),
-        ClusterSpec.currentJava(), jvmOptions(settings), rankClasspath(settings), runDir);
+        ClusterSpec.currentJava(), jvmOptions(settings), rankClasspath(settings), runDir, placement);
 
     err.println("ep " + purpose + ": starting " + options.ranks() + " ranks, " + backend + " backend"
-        + (backend.equals("cpu") && gpus == 0 ? " (no GPU found)" : "") + "; logs in " + runDir);
+        + (backend.equals("cpu") && gpus == 0 ? " (no GPU found)" : "")
+        + (backend.equals("nccl") ? " on " + placement.gpus() + " GPU(s)" : "") + "; logs in " + runDir);
     long start = System.nanoTime();
     LocalCluster cluster = LocalCluster.start(NodeLaunch.plan(spec));
     try {

@@ -30,7 +30,7 @@ import picocli.CommandLine.TypeConversionException;
     })
 public final class RunCommand implements Callable<Integer> {
 
-  @Option(names = {"-n", "--ranks"}, defaultValue = "4", description = "Rank processes, one per GPU with nccl (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"-n", "--ranks"}, defaultValue = "4", description = "Rank processes, one per GPU with nccl unless --gpus says otherwise (default: ${DEFAULT-VALUE}).")
   int ranks;
 
   @Option(names = "--steps", defaultValue = "200", description = "Steps to run and verify (default: ${DEFAULT-VALUE}).")
@@ -65,6 +65,9 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--backend", defaultValue = "auto", description = "${COMPLETION-CANDIDATES}: auto takes nccl when every rank has a GPU, else cpu (default: ${DEFAULT-VALUE}).")
   BackendChoice.Requested backend;
+
+  @Option(names = "--gpus", defaultValue = "0", description = "GPUs the nccl ranks use; fewer than --ranks puts ranks on one GPU round-robin (they reach each other through peer windows); 0 = one per rank (default: ${DEFAULT-VALUE}).")
+  int gpus;
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the workload and expert weights (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -127,7 +130,7 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   ClusterSession.Settings settings() {
-    return new ClusterSession.Settings(backend, host, basePort, runDir, progress, json, List.copyOf(jvmOptions), rankClasspath);
+    return new ClusterSession.Settings(backend, host, basePort, runDir, progress, json, List.copyOf(jvmOptions), rankClasspath, gpus);
   }
 
   /** Parses {@code --dtype} with the protocol's names, listing them on a bad value. */

@@ -86,7 +86,7 @@ class ClusterPiecesTest {
   void nodeLaunchCarriesRankPortsSeedAndShape(@TempDir Path dir) {
     PortPlan ports = new PortPlan(List.of(new PortPlan.NodePorts(0, 2551, 8551, 0), new PortPlan.NodePorts(1, 2552, 8552, 0)));
     ClusterSpec spec = new ClusterSpec(2, "127.0.0.1", ports, "nccl", Map.of("ep.experts", "8"), "/bin/java",
-        List.of("-Xmx1g"), "a.jar:b.jar", dir);
+        List.of("-Xmx1g"), "a.jar:b.jar", dir, GpuPlacement.plan(2, 0, null, 2));
     NodeLaunch second = NodeLaunch.plan(spec).get(1);
     List<String> cmd = second.command();
     assertEquals("/bin/java", cmd.get(0));
@@ -99,6 +99,22 @@ class ClusterPiecesTest {
     assertEquals("1", second.environment().get("CUDA_VISIBLE_DEVICES"));
     assertEquals(dir.resolve("rank-1.log"), second.logFile());
   }
+  @Test
+  void gpuPlacementSharesGpusRoundRobinAndHonoursTheInheritedDevices() {
+    assertEquals(List.of("0", "1", "2", "3"), GpuPlacement.plan(4, 0, null, 4).devices());
+    assertEquals(List.of("0", "0", "0", "0"), GpuPlacement.plan(4, 1, null, 1).devices());
+    assertEquals(List.of("5", "7", "5", "7"), GpuPlacement.plan(4, 2, "5,7", 2).devices());
+    assertEquals(List.of("3", "3"), GpuPlacement.plan(2, 1, " 3 ", 1).devices());
+    assertEquals(1, GpuPlacement.plan(4, 1, null, 8).gpus());
+    CliException few = assertThrows(CliException.class, () -> GpuPlacement.plan(4, 0, null, 2));
+    assertTrue(few.getMessage().contains("--gpus 2"), few.getMessage());
+    CliException many = assertThrows(CliException.class, () -> GpuPlacement.plan(2, 3, null, 8));
+    assertTrue(many.getMessage().contains("--gpus = 3"), many.getMessage());
+    assertEquals("nccl", BackendChoice.resolve(BackendChoice.Requested.nccl, 4, 1, 1, null));
+    assertEquals("nccl", BackendChoice.resolve(BackendChoice.Requested.auto, 4, 1, 1, null));
+    assertEquals("cpu", BackendChoice.resolve(BackendChoice.Requested.auto, 4, 2, 1, null));
+  }
+
 
   @Test
   void aRankThatDiesFailsTheClusterWithItsLogTail(@TempDir Path dir) throws Exception {

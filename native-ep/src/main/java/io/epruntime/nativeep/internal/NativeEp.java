@@ -57,6 +57,18 @@ public final class NativeEp {
 
   public static native void llCombine0(long group);
 
+  public static native void setPeers0(long group, long[] bases, long timeoutNanos);
+
+  public static native void streamDelay0(long stream, long nanos);
+
+  /** The 64-byte CUDA IPC handle of the allocation starting at {@code base}. */
+  public static native byte[] ipcHandle0(long base);
+
+  /** Maps another process's allocation; returns its base address in this process. */
+  public static native long ipcOpen0(byte[] handle);
+
+  public static native void ipcClose0(long base);
+
   public static native void setSwiglu0(long group, int intermediate, long w1, long w3, long w2);
 
   /** Queues a host function on {@code stream} that calls {@link #onHostCallback(long)} with {@code token}. */

@@ -73,6 +73,32 @@ class WireCodecTest {
     assertEquals(b, BootstrapRecord.decode(ByteBuffer.wrap(b.encode())));
   }
 
+  @Test
+  void peerPhaseRoundTripsWithEveryWindow() {
+    BootstrapRecord peers = bootstrap().withPeers(List.of(new byte[] {1, 2, 3}, new byte[0], new byte[BootstrapRecord.MAX_WINDOW]));
+    BootstrapRecord back = BootstrapRecord.decode(ByteBuffer.wrap(peers.forRank(2).encode()));
+    assertEquals(BootstrapRecord.Phase.PEERS, back.phase());
+    assertEquals(2, back.rank());
+    assertArrayEquals(new byte[] {1, 2, 3}, back.peerWindows().get(0));
+    assertEquals(0, back.peerWindows().get(1).length);
+    assertEquals(peers.forRank(2), back);
+  }
+
+  @Test
+  void peerPhaseRefusesAWrongTable() {
+    var tooFew = assertThrows(io.epruntime.protocol.EpArgumentException.class, () -> bootstrap().withPeers(List.of(new byte[1])));
+    assertEquals("peerWindows", tooFew.argument());
+    var tooBig = assertThrows(io.epruntime.protocol.EpArgumentException.class,
+        () -> bootstrap().withPeers(List.of(new byte[0], new byte[0], new byte[BootstrapRecord.MAX_WINDOW + 1])));
+    assertEquals("peerWindows[2]", tooBig.argument());
+    // A frame whose phase byte (after the header, generation, world size and rank) is out of range
+    // is refused naming the field.
+    byte[] frame = bootstrap().encode();
+    frame[WireType.HEADER_BYTES + 8 + 4 + 4] = 9;
+    WireFormatException bad = assertThrows(WireFormatException.class, () -> BootstrapRecord.decode(ByteBuffer.wrap(frame)));
+    assertEquals("phase", bad.argument());
+  }
+
   @ParameterizedTest
   @EnumSource(DType.class)
   void stepInputRoundTrips(DType dtype) {
@@ -188,7 +214,8 @@ class WireCodecTest {
   @Test
   void invalidRecordContentsAreRefusedWhenDecoding() {
     // dataEndpoints must have one entry per rank: 3 ranks, 1 endpoint.
-    ByteBuffer b = header(WireType.BOOTSTRAP).putLong(1).putInt(3).putInt(0).putInt(0).putInt(1).putInt(3).put("a:1".getBytes()).putInt(0).flip();
+    ByteBuffer b = header(WireType.BOOTSTRAP).putLong(1).putInt(3).putInt(0).put((byte) 0).putInt(0).putInt(1).putInt(3)
+        .put("a:1".getBytes()).putInt(0).putInt(0).flip();
     assertEquals("dataEndpoints", assertThrows(WireFormatException.class, () -> BootstrapRecord.decode(b)).argument());
   }
 

@@ -2,6 +2,8 @@ package io.epruntime.rank.backend;
 
 import io.epruntime.protocol.ep.Routing;
 import io.epruntime.protocol.tensor.HiddenStates;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -11,8 +13,10 @@ import java.util.concurrent.CompletionStage;
  * blocks the caller on peers, and completion comes from a callback (Aeron fragment handler, CUDA
  * host function), never from a thread that spins.
  *
- * <p>Lifecycle per generation: {@link #joinWorld} once, then {@link #runStep} any number of times,
- * then either the next {@link #joinWorld} or {@link #abortWorld}. {@link #close} frees everything.
+ * <p>Lifecycle per generation: {@link #joinWorld} once, {@link #connectPeers} once when the
+ * coordinator hands out the peer table (only when some rank brought a peer window), then
+ * {@link #runStep} any number of times, then either the next {@link #joinWorld} or
+ * {@link #abortWorld}. {@link #close} frees everything.
  */
 public interface EpBackend extends AutoCloseable {
 
@@ -26,11 +30,21 @@ public interface EpBackend extends AutoCloseable {
   byte[] newUniqueId();
 
   /**
-   * Joins the world of {@code world.generation()}: creates the communicator or the Aeron mesh. The
-   * stage completes when this rank can take steps of that generation, or fails with the cause.
+   * Joins the world of {@code world.generation()}: builds the Aeron mesh, or allocates the GPU
+   * buffers. The stage completes with this rank's peer window, the bytes every other rank needs to
+   * reach its buffers (empty when the backend needs no peer table), or fails with the cause. With
+   * an empty window the rank can take steps at once; otherwise after {@link #connectPeers}.
    * Joining a new generation first aborts whatever the previous one left.
    */
-  CompletionStage<Void> joinWorld(WorldSpec world);
+  CompletionStage<byte[]> joinWorld(WorldSpec world);
+
+  /**
+   * The second phase of joining: every rank's window from {@link #joinWorld}, indexed by rank. The
+   * stage completes when this rank can take steps of {@code generation}.
+   */
+  default CompletionStage<Void> connectPeers(long generation, List<byte[]> windows) {
+    return CompletableFuture.completedFuture(null);
+  }
 
   /**
    * Runs one whole MoE step on this rank: dispatch, the local experts, combine. {@code x} and

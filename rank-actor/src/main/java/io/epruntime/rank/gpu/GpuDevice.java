@@ -34,6 +34,7 @@ public final class GpuDevice implements AutoCloseable {
   private final List<CUstream> streams = new ArrayList<>();
   private CUdevice device;
   private String name;
+  private String busId;
   private volatile Thread owner;
 
   private GpuDevice(int ordinal) {
@@ -70,6 +71,9 @@ public final class GpuDevice implements AutoCloseable {
       byte[] n = new byte[256];
       JCudaDriver.cuDeviceGetName(n, n.length, d.device);
       d.name = new String(n, java.nio.charset.StandardCharsets.US_ASCII).replace("\0", "").trim();
+      String[] bus = new String[1];
+      JCudaDriver.cuDeviceGetPCIBusId(bus, 64, d.device);
+      d.busId = bus[0] == null ? "" : bus[0].trim();
       return null;
     }).join();
     return d;
@@ -81,6 +85,11 @@ public final class GpuDevice implements AutoCloseable {
 
   public String name() {
     return name;
+  }
+
+  /** The GPU's PCI bus id ({@code 0000:19:00.0}): ranks with equal ids share one GPU. */
+  public String busId() {
+    return busId;
   }
 
   /** Runs {@code work} on the device's thread. */

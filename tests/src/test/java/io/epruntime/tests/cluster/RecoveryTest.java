@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -75,6 +76,42 @@ class RecoveryTest extends LocalClusterTest {
     List<String> ended = Files.readAllLines(cluster.log("node0")).stream().filter(l -> l.contains("ending world generation")).toList();
     assertEquals(1, ended.size(), "generations ended: " + ended);
     assertTrue(ended.get(0).contains("generation " + run.firstGeneration + ":"), ended.get(0));
+  }
+
+  /**
+   * The same kill -9 with four nccl ranks sharing one GPU through peer windows (a GPU machine:
+   * {@code -Dgroups=gpu}). The survivors' kernels wait for the dead rank in their barriers until
+   * {@code ep.gpu.peer-timeout}, report the time-out, and the generation ends; the restarted rank
+   * maps fresh windows in the next generation, and every step completes, checked against the CPU
+   * reference. Prints the timeline from the nodes' logs.
+   */
+  @Test
+  @Tag("gpu")
+  @Timeout(value = 420, unit = TimeUnit.SECONDS)
+  void killedRankOnASharedGpuTimesOutItsPeersAndRetriedStepsAllComplete() throws Exception {
+    cluster = new LocalCluster4("gpu-kill-rank", List.of("-Dep.backend=nccl", "-Dep.gpu.max-tokens-per-rank=64",
+        "-Dep.gpu.peer-timeout=2s", "-Xmx512m"));
+    cluster.startAll();
+    Timeline timeline = new Timeline();
+    Run run = runWithFault(client -> {
+      timeline.mark("kill -9 rank 2 (generation " + status(client).generation() + ")");
+      cluster.kill(2);
+      cluster.start(2);
+      timeline.mark("rank 2 restarted");
+    }, cluster.gateways(0, 1, 3, 2));
+    String[] events = {"did not answer within", "ending world generation", "peer windows (", "is Ready ("};
+    for (int r = 0; r < LocalCluster4.WORLD; r++) {
+      System.out.println("gpu kill timeline, node" + r + "'s log: " + timeline.fromLog(Files.readAllLines(cluster.log("node" + r)), events));
+    }
+    System.out.println("gpu kill timeline: " + timeline);
+    assertTrue(run.retried > 0, "the kill should have cost at least one retry");
+    assertTrue(run.lastGeneration > run.firstGeneration,
+        "a new generation formed: first " + run.firstGeneration + ", last " + run.lastGeneration);
+    boolean timedOut = false;
+    for (int r : new int[] {0, 1, 3}) {
+      timedOut |= Files.readString(cluster.log("node" + r)).contains("did not answer within ep.gpu.peer-timeout");
+    }
+    assertTrue(timedOut, "a survivor's kernels should have timed out waiting for the killed rank");
   }
 
   private void killAndRestart(int victim) throws InterruptedException {

@@ -34,6 +34,8 @@ public final class CpuBackend implements EpBackend {
   /** Payloads held for generations not joined yet; a peer that is this far ahead is dropped from. */
   static final int MAX_EARLY_FRAMES = 4096;
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Payloads travel over Aeron: no rank needs a peer window. */
+  private static final byte[] NO_WINDOW = new byte[0];
 
   private final AeronNode node;
   private final ExecutorService thread;
@@ -66,8 +68,8 @@ public final class CpuBackend implements EpBackend {
   }
 
   @Override
-  public CompletionStage<Void> joinWorld(WorldSpec spec) {
-    CompletableFuture<Void> joined = new CompletableFuture<>();
+  public CompletionStage<byte[]> joinWorld(WorldSpec spec) {
+    CompletableFuture<byte[]> joined = new CompletableFuture<>();
     int n = spec.config().worldSize();
     if (spec.dataEndpoints() == null || spec.dataEndpoints().size() != n) {
       joined.completeExceptionally(new EpArgumentException("dataEndpoints",
@@ -82,9 +84,9 @@ public final class CpuBackend implements EpBackend {
     return joined;
   }
 
-  private void join(WorldSpec spec, CompletableFuture<Void> joined) {
+  private void join(WorldSpec spec, CompletableFuture<byte[]> joined) {
     if (world != null && world.generation == spec.generation()) {
-      joined.complete(null); // a duplicate bootstrap of the world already joined
+      joined.complete(NO_WINDOW); // a duplicate bootstrap of the world already joined
       return;
     }
     if (spec.generation() <= newestGeneration) {
@@ -103,7 +105,7 @@ public final class CpuBackend implements EpBackend {
       onFrame(early.poll()); // frames of this generation go to the world, newer ones back in the queue
     }
     LOG.info("rank {} joined generation {} ({} ranks) on {}", spec.rank(), spec.generation(), spec.config().worldSize(), node.endpoint());
-    joined.complete(null);
+    joined.complete(NO_WINDOW);
   }
 
   @Override

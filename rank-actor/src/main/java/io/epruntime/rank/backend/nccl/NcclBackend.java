@@ -3,6 +3,7 @@ package io.epruntime.rank.backend.nccl;
 import com.typesafe.config.Config;
 import io.epruntime.nativeep.EpGroup.CommState;
 import io.epruntime.nativeep.EpGroupConfig;
+import io.epruntime.nativeep.EpGroupConfig.DataPath;
 import io.epruntime.nativeep.NativeEpException;
 import io.epruntime.nativeep.NativeEpLibrary;
 import io.epruntime.protocol.EpArgumentException;
@@ -15,6 +16,8 @@ import io.epruntime.rank.backend.StepSpec;
 import io.epruntime.rank.backend.WorldAbortedException;
 import io.epruntime.rank.backend.WorldSpec;
 import io.epruntime.rank.gpu.GpuDevice;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,14 +26,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The {@code nccl} backend: native-ep on this rank's GPU. Every CUDA/NCCL call runs on the GPU's
- * own thread; a step queues H2D copies, dispatch, experts, combine and the D2H copy on one stream,
- * and a CUDA host function reports its end (no thread waits on the GPU). The communicator is
- * non-blocking: its start and its health are checked on a timer, and a failure aborts it.
+ * The {@code nccl} backend: native-ep on this rank's GPU. Every CUDA call runs on the GPU's own
+ * thread; a step queues H2D copies, dispatch, experts, combine and the D2H copy on one stream, and
+ * a CUDA host function reports its end (no thread waits on the GPU). Ranks on one host move rows
+ * through each other's workspaces (peer windows, mapped in {@link #connectPeers}); ranks on several
+ * hosts through NCCL, whose non-blocking communicator is started, and checked, on a timer.
  */
 public final class NcclBackend implements EpBackend {
+  private static final Logger LOG = LoggerFactory.getLogger(NcclBackend.class);
+  private static final byte[] NO_WINDOW = new byte[0];
   private final int rank;
   private final NcclSettings settings;
   private final GpuDevice gpu;
@@ -42,6 +50,7 @@ public final class NcclBackend implements EpBackend {
   private NcclWorld world;
   private volatile long generation = -1;
   private ScheduledFuture<?> health;
+  private volatile String transport = "none (no generation joined)";
 
   /** The constructor {@code BackendFactory} uses: the world's shape, this rank, the node's config. */
   public NcclBackend(EpConfig config, Integer rank, Config conf) {
@@ -85,6 +94,11 @@ public final class NcclBackend implements EpBackend {
     return gpu;
   }
 
+  /** The stream this backend queues its steps on (tests and benchmarks queue on it too). */
+  GpuDevice.Stream stepStream() {
+    return stream;
+  }
+
   /** The current generation's state; GPU thread only (tests read device buffers through it). */
   NcclWorld currentWorld() {
     return world;
@@ -95,19 +109,28 @@ public final class NcclBackend implements EpBackend {
     return NativeEpLibrary.ncclUniqueId();
   }
 
+  /**
+   * Phase one: allocates the generation's workspace. On the peer path it completes with this rank's
+   * window; with {@code ep.gpu.self-via-nccl} it starts NCCL at once and completes with no window
+   * once the communicator is ready.
+   */
   @Override
-  public CompletionStage<Void> joinWorld(WorldSpec spec) {
+  public CompletionStage<byte[]> joinWorld(WorldSpec spec) {
     EpArgumentException.require(spec.rank() == rank, "world.rank", spec.rank(), "this node's rank " + rank);
     failInFlight(spec.generation(), "generation " + spec.generation() + " replaces it");
-    CompletableFuture<Void> joined = new CompletableFuture<>();
+    CompletableFuture<byte[]> joined = new CompletableFuture<>();
     gpu.execute(() -> {
       try {
         closeWorld();
-        EpGroupConfig cfg = EpGroupConfig.of(spec.config(), spec.rank(), settings.maxTokensPerRank(), settings.smBudget(),
-            settings.selfViaNccl());
+        DataPath path = settings.selfViaNccl() ? DataPath.NCCL_SELF : DataPath.PEER_WINDOWS;
+        EpGroupConfig cfg = EpGroupConfig.of(spec.config(), spec.rank(), settings.maxTokensPerRank(), settings.smBudget(), path);
         world = NcclWorld.start(gpu, stream, spec.generation(), cfg, spec.uniqueId());
         generation = spec.generation();
-        pollJoin(world, joined, System.nanoTime() + settings.joinTimeout().toNanos());
+        if (path == DataPath.PEER_WINDOWS) {
+          joined.complete(world.window(gpu).encode());
+        } else {
+          pollJoin(world, () -> joined.complete(NO_WINDOW), joined, System.nanoTime() + settings.joinTimeout().toNanos());
+        }
       } catch (RuntimeException e) {
         joined.completeExceptionally(e);
       }
@@ -115,8 +138,64 @@ public final class NcclBackend implements EpBackend {
     return joined;
   }
 
+  /**
+   * Phase two: with every rank's window on this host, maps them and runs the peer path (no NCCL;
+   * NCCL could not even build a communicator whose ranks share a GPU). Otherwise some rank is on
+   * another host (or brought no window): the workspace is rebuilt for NCCL's host-API path and the
+   * communicator started from the generation's unique id.
+   */
+  @Override
+  public CompletionStage<Void> connectPeers(long gen, List<byte[]> windows) {
+    CompletableFuture<Void> connected = new CompletableFuture<>();
+    gpu.execute(() -> {
+      NcclWorld w = world;
+      if (w == null || w.generation != gen) {
+        connected.completeExceptionally(new WorldAbortedException(gen, "this rank is in generation "
+            + (w == null ? "none" : w.generation)));
+        return;
+      }
+      if (w.ready) {
+        connected.complete(null); // NCCL path chosen at join (ep.gpu.self-via-nccl)
+        return;
+      }
+      try {
+        EpArgumentException.require(windows.size() == w.config.worldSize(), "windows", windows.size(),
+            "one per rank (" + w.config.worldSize() + ")");
+        List<PeerWindow> peers = new ArrayList<>(windows.size());
+        for (byte[] b : windows) {
+          peers.add(b == null || b.length == 0 ? null : PeerWindow.decode(b));
+        }
+        PeerWindow mine = peers.get(rank);
+        if (mine != null && mine.sameHostAs(peers)) {
+          w.connectPeers(peers, settings.peerTimeout());
+          w.ready = true;
+          long gpus = peers.stream().map(PeerWindow::busId).distinct().count();
+          transport = "peer windows (" + peers.size() + " ranks on " + gpus + " GPU" + (gpus == 1 ? "" : "s")
+              + " of one host, CUDA IPC; no NCCL communicator)";
+          LOG.info("rank {} generation {}: {}", rank, gen, transport);
+          connected.complete(null);
+          return;
+        }
+        transport = "NCCL (ranks on more than one host)";
+        LOG.info("rank {} generation {}: {}", rank, gen, transport);
+        closeWorld();
+        EpGroupConfig cfg = w.config.withPath(DataPath.NCCL);
+        world = NcclWorld.start(gpu, stream, gen, cfg, w.uniqueId);
+        pollJoin(world, () -> connected.complete(null), connected, System.nanoTime() + settings.joinTimeout().toNanos());
+      } catch (RuntimeException e) {
+        connected.completeExceptionally(e);
+      }
+    });
+    return connected;
+  }
+
+  /** How this generation moves rows (for logs and status). */
+  public String transport() {
+    return transport;
+  }
+
   /** Checks the communicator on a timer until it is ready, failed or late; never spins. */
-  private void pollJoin(NcclWorld w, CompletableFuture<Void> joined, long deadline) {
+  private void pollJoin(NcclWorld w, Runnable onReady, CompletableFuture<?> joined, long deadline) {
     if (world != w) {
       joined.completeExceptionally(new WorldAbortedException(w.generation, "replaced while joining"));
       return;
@@ -126,13 +205,13 @@ public final class NcclBackend implements EpBackend {
       if (s.phase() == CommState.Phase.READY) {
         w.ready = true;
         startHealthChecks(w);
-        joined.complete(null);
+        onReady.run();
       } else if (s.phase() == CommState.Phase.FAILED || System.nanoTime() > deadline) {
         String why = s.phase() == CommState.Phase.FAILED ? s.error() : "communicator not ready after " + settings.joinTimeout();
         closeWorld();
         joined.completeExceptionally(new WorldAbortedException(w.generation, why));
       } else {
-        timer.schedule(() -> gpu.execute(() -> pollJoin(w, joined, deadline)), 1, TimeUnit.MILLISECONDS);
+        timer.schedule(() -> gpu.execute(() -> pollJoin(w, onReady, joined, deadline)), 1, TimeUnit.MILLISECONDS);
       }
     } catch (RuntimeException e) {
       closeWorld();
@@ -178,7 +257,7 @@ public final class NcclBackend implements EpBackend {
       return;
     }
     try {
-      runner.run(w, step, x, routing, result);
+      runner.run(w, step, x, routing, result, this::abortWorld);
     } catch (NativeEpException e) {
       if (e.status() == NativeEpException.NCCL || e.status() == NativeEpException.CUDA) {
         abortWorld("step " + step.seq() + ": " + e.getMessage());
@@ -192,6 +271,7 @@ public final class NcclBackend implements EpBackend {
   @Override
   public void abortWorld(String reason) {
     long g = generation;
+    LOG.warn("rank {}: generation {} ends on this GPU: {}", rank, g, reason);
     failInFlight(g, reason);
     gpu.execute(this::closeWorld);
   }

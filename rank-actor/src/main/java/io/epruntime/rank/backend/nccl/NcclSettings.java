@@ -13,12 +13,14 @@ import java.time.Duration;
  * @param ncclLibrary library to dlopen ({@code ep.nccl-library}, empty = libnccl.so.2)
  * @param joinTimeout how long a communicator may take to come up ({@code ep.gpu.join-timeout})
  * @param healthInterval how often ncclCommGetAsyncError is checked ({@code ep.gpu.health-interval})
- * @param selfViaNccl send this rank's own rows through NCCL self send/recv too
- *     ({@code ep.gpu.self-via-nccl}; tests the path peers' rows take)
+ * @param selfViaNccl move rows with NCCL, this rank's own rows through NCCL self send/recv too
+ *     ({@code ep.gpu.self-via-nccl}; tests the NCCL path on one GPU, and skips the peer windows)
+ * @param peerTimeout how long a kernel waits for a peer before it reports a time-out and the
+ *     generation ends ({@code ep.gpu.peer-timeout})
  */
 public record NcclSettings(
     int device, int maxTokensPerRank, int smBudget, String ncclLibrary, Duration joinTimeout, Duration healthInterval,
-    boolean selfViaNccl) {
+    boolean selfViaNccl, Duration peerTimeout) {
 
   public NcclSettings {
     EpArgumentException.require(device >= 0, "ep.gpu.device", device, ">= 0");
@@ -27,10 +29,12 @@ public record NcclSettings(
     EpArgumentException.require(!joinTimeout.isNegative() && !joinTimeout.isZero(), "ep.gpu.join-timeout", joinTimeout, "> 0");
     EpArgumentException.require(!healthInterval.isNegative() && !healthInterval.isZero(), "ep.gpu.health-interval",
         healthInterval, "> 0");
+    EpArgumentException.require(peerTimeout.toMillis() >= 1 && peerTimeout.toSeconds() <= 3600, "ep.gpu.peer-timeout",
+        peerTimeout, "1ms..1h");
   }
 
   public static NcclSettings defaults() {
-    return new NcclSettings(0, 4096, 0, "", Duration.ofSeconds(60), Duration.ofMillis(100), false);
+    return new NcclSettings(0, 4096, 0, "", Duration.ofSeconds(60), Duration.ofMillis(100), false, Duration.ofSeconds(5));
   }
 
   /** Reads the keys above where present; absent keys keep {@link #defaults()}. */
@@ -46,15 +50,20 @@ public record NcclSettings(
         c.hasPath("ep.nccl-library") ? c.getString("ep.nccl-library") : d.ncclLibrary,
         c.hasPath("ep.gpu.join-timeout") ? c.getDuration("ep.gpu.join-timeout") : d.joinTimeout,
         c.hasPath("ep.gpu.health-interval") ? c.getDuration("ep.gpu.health-interval") : d.healthInterval,
-        c.hasPath("ep.gpu.self-via-nccl") ? c.getBoolean("ep.gpu.self-via-nccl") : d.selfViaNccl);
+        c.hasPath("ep.gpu.self-via-nccl") ? c.getBoolean("ep.gpu.self-via-nccl") : d.selfViaNccl,
+        c.hasPath("ep.gpu.peer-timeout") ? c.getDuration("ep.gpu.peer-timeout") : d.peerTimeout);
   }
 
   public NcclSettings withSelfViaNccl(boolean on) {
-    return new NcclSettings(device, maxTokensPerRank, smBudget, ncclLibrary, joinTimeout, healthInterval, on);
+    return new NcclSettings(device, maxTokensPerRank, smBudget, ncclLibrary, joinTimeout, healthInterval, on, peerTimeout);
   }
 
   public NcclSettings withMaxTokensPerRank(int t) {
-    return new NcclSettings(device, t, smBudget, ncclLibrary, joinTimeout, healthInterval, selfViaNccl);
+    return new NcclSettings(device, t, smBudget, ncclLibrary, joinTimeout, healthInterval, selfViaNccl, peerTimeout);
+  }
+
+  public NcclSettings withPeerTimeout(Duration t) {
+    return new NcclSettings(device, maxTokensPerRank, smBudget, ncclLibrary, joinTimeout, healthInterval, selfViaNccl, t);
   }
 
   /** The library path to open, or null for NCCL's default name (or the EP_NCCL_LIBRARY override). */

@@ -10,8 +10,10 @@ import io.epruntime.protocol.ep.StepMode;
 import io.epruntime.protocol.tensor.HiddenStates;
 import io.epruntime.rank.backend.StepOutcome;
 import io.epruntime.rank.backend.StepSpec;
+import io.epruntime.rank.backend.WorldAbortedException;
 import io.epruntime.rank.gpu.GpuDevice;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import jcuda.driver.CUevent;
 
 /**
@@ -35,7 +37,15 @@ final class StepRunner {
     }).join();
   }
 
-  void run(NcclWorld w, StepSpec step, HiddenStates x, Routing routing, CompletableFuture<StepOutcome> result) {
+  /** Error-word bit of a kernel's wait for a peer that ran out of time (EP_DEVERR_TIMEOUT). */
+  static final int TIMEOUT_BIT = 8;
+
+  /**
+   * Queues the step; {@code endWorld} is told why when the step's kernels found that a peer did
+   * not answer in time, since the ranks' barrier epochs no longer agree after that.
+   */
+  void run(NcclWorld w, StepSpec step, HiddenStates x, Routing routing, CompletableFuture<StepOutcome> result,
+      Consumer<String> endWorld) {
     EpGroupConfig c = w.config;
     int tokens = x.tokens();
     if (tokens > c.maxTokensPerRank()) {
@@ -75,19 +85,29 @@ final class StepRunner {
     gpu.record(marks[3], stream);
     w.staging.download(gpu, w.workspace, w.buffers, w.view, stream, tokens);
     // The host function runs on a driver thread and must not call CUDA: it only hops back here.
-    g.onStreamDone(() -> gpu.execute(() -> finish(w, ll, tokens, result)));
+    g.onStreamDone(() -> gpu.execute(() -> finish(w, step, ll, tokens, result, endWorld)));
   }
 
-  private void finish(NcclWorld w, boolean ll, int tokens, CompletableFuture<StepOutcome> result) {
+  private void finish(NcclWorld w, StepSpec step, boolean ll, int tokens, CompletableFuture<StepOutcome> result,
+      Consumer<String> endWorld) {
     if (result.isDone()) {
       return; // aborted meanwhile; the staging may be gone
     }
     try {
       int err = w.staging.errorWord();
+      if ((err & TIMEOUT_BIT) != 0) {
+        // A peer that stops answering ends the generation: the step may be retried in the next.
+        String why = "step " + step.seq() + ": a peer rank did not answer within ep.gpu.peer-timeout";
+        WorldAbortedException aborted = new WorldAbortedException(step.generation(), why);
+        aborted.initCause(new NativeEpException(NativeEpException.TIMEOUT, why));
+        result.completeExceptionally(aborted);
+        endWorld.accept(why);
+        return;
+      }
       if (err != 0) {
         result.completeExceptionally(new NativeEpException(NativeEpException.DEVICE,
             "the kernels found bad routing (error word 0x" + Integer.toHexString(err) + ": 1 = expert id out of range, "
-                + "2 = expert repeated in a row, 4 = LL capacity exceeded)"));
+                + "2 = expert repeated in a row, 4 = LL capacity exceeded, 8 = a peer timed out)"));
         return;
       }
       long rows = w.staging.receivedRows(ll);

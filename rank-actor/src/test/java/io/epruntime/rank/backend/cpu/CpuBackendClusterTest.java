@@ -73,12 +73,12 @@ class CpuBackendClusterTest {
     long g = GENERATIONS.incrementAndGet();
     List<String> endpoints = NODES.stream().map(AeronNode::endpoint).toList();
     byte[] uid = BACKENDS.get(0).newUniqueId();
-    List<CompletableFuture<Void>> joins = new ArrayList<>();
+    List<CompletableFuture<byte[]>> joins = new ArrayList<>();
     for (int r = 0; r < N; r++) {
       joins.add(BACKENDS.get(r).joinWorld(new WorldSpec(g, r, config, uid, endpoints)).toCompletableFuture());
     }
-    for (CompletableFuture<Void> j : joins) {
-      j.get(30, TimeUnit.SECONDS);
+    for (CompletableFuture<byte[]> j : joins) {
+      assertEquals(0, j.get(30, TimeUnit.SECONDS).length, "the cpu backend needs no peer window");
     }
     return g;
   }
@@ -213,7 +213,7 @@ class CpuBackendClusterTest {
   @Test
   void joinRefusesEndpointsThatDoNotMatchTheWorldSize() {
     EpConfig config = config(DType.FP32);
-    CompletableFuture<Void> f = BACKENDS.get(0).joinWorld(
+    CompletableFuture<byte[]> f = BACKENDS.get(0).joinWorld(
         new WorldSpec(GENERATIONS.incrementAndGet(), 0, config, new byte[128], List.of(NODES.get(0).endpoint()))).toCompletableFuture();
     ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
     assertTrue(e.getCause().getMessage().contains("dataEndpoints"), e.getCause().getMessage());

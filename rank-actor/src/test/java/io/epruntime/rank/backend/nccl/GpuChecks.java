@@ -61,6 +61,12 @@ final class GpuChecks {
     return "none";
   }
 
+  /** Joins a world of one rank: phase one, then phase two with this rank's own window as the whole table. */
+  static void joinAlone(NcclBackend b, io.epruntime.rank.backend.WorldSpec spec) throws Exception {
+    byte[] window = b.joinWorld(spec).toCompletableFuture().get(2, java.util.concurrent.TimeUnit.MINUTES);
+    b.connectPeers(spec.generation(), List.of(window)).toCompletableFuture().get(2, java.util.concurrent.TimeUnit.MINUTES);
+  }
+
   static synchronized void report(String line) {
     System.out.println("[gpu-check] " + line);
     REPORT.add(line);

@@ -37,8 +37,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The golden/contract checks of the CPU reference, run against the nccl backend on one GPU (world
- * size 1): every dtype, both modes, every expert kernel, with the rank's own rows written in place
- * and sent through NCCL self send/recv. Each communicator comes from a unique id the backend made,
+ * size 1): every dtype, both modes, every expert kernel, with the rank's rows moved through its own
+ * peer window and sent through NCCL self send/recv. Each communicator comes from a unique id the backend made,
  * as the coordinator obtains it from rank 0. fp32 identity/scale results must be bit-identical to
  * the CPU backend; the rest within DeepEP's tolerances.
  */
@@ -131,7 +131,7 @@ class NcclBackendGpuTest {
     generation++;
     byte[] uniqueId = b.newUniqueId();
     assertEquals(128, uniqueId.length);
-    b.joinWorld(new WorldSpec(generation, 0, cfg, uniqueId, List.of("gpu"))).toCompletableFuture().get(2, TimeUnit.MINUTES);
+    GpuChecks.joinAlone(b, new WorldSpec(generation, 0, cfg, uniqueId, List.of("gpu")));
     JOINED[slot] = key;
     JOINED_GENERATION[slot] = generation;
     return generation;

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The peer path on the GPU machine, in one call (after scripts/device/prepare-carry.sh here):
+#   run(command="bash scripts/device/peer-run.sh [quick|full]", carry=[".device-carry/native-ep"], timeout_s=600)
+# quick: the GPU suite at the small shape, four rank processes on one GPU (ep run), the benchmark,
+# PyTorch's version; full: the suite at both shapes, kill -9 of a rank on the shared GPU, the
+# world-size-1 suites. Writes env.txt, junit-*.txt, gpu-checks-*.txt, cluster-run.txt,
+# peer-bench.json, torch-peer.json and logs to $OUT. NVLink multicast stays off.
+set -uo pipefail
+mode=${1:-quick}
+C=.device-carry/native-ep
+OUT=${OUT:-/tmp/ep-out}
+mkdir -p "$OUT"
+export NCCL_NVLS_ENABLE=0 NCCL_DEBUG=${NCCL_DEBUG:-WARN} PYTHONUNBUFFERED=1
+mkdir -p /tmp/jre && tar -C /tmp/jre -xJf "$C/jre.tar.xz"
+JAVA=/tmp/jre/ep-jre/bin/java
+cublas=$(ls /usr/local/cuda/lib64/libcublas.so.1[23] 2>/dev/null | head -1)
+[[ -n "$cublas" ]] && export LD_LIBRARY_PATH="$(dirname "$cublas")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader)"
+  echo "nvcc: $(nvcc --version | tail -1)"
+  echo "libnccl.so.2: $(readlink -f "$(ldconfig -p | awk '/libnccl.so.2 /{print $NF; exit}')")"
+  echo "torch: $(python3 -c 'import torch; print(torch.__version__, "cuda", torch.version.cuda)')"
+  echo "java: $($JAVA -version 2>&1 | head -1)"
+  echo "cpus: $(nproc)"
+} >"$OUT/env.txt" 2>&1
+cat "$OUT/env.txt"
+
+suite() {  # suite <seconds> <name> <class...>
+  local secs=$1 name=$2; shift 2
+  local sel=()
+  for c in "$@"; do sel+=(--select-class="io.epruntime.$c"); done
+  timeout "$secs" "$JAVA" -Xmx48g -Dep.gpu.report="$OUT/gpu-checks-$name.txt" -Dep.gpu.peer-shapes="$shapes" \
+    -cp "$C/lib/*" org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=tree --include-tag=gpu \
+    "${sel[@]}" >"$OUT/junit-$name.txt" 2>&1
+  echo "junit $name exit $?"; grep -E "tests (successful|failed|skipped)" "$OUT/junit-$name.txt"
+  grep -E "✘|MethodSource|Exception|expected" "$OUT/junit-$name.txt" | head -20
+}
+
+cluster() {  # four rank JVMs on the one GPU, every step verified
+  for spec in "bf16 scale" "fp8-e4m3 swiglu"; do
+    set -- $spec
+    timeout 150 "$JAVA" --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.util.zip=ALL-UNNAMED \
+      -cp "$C/lib/*" io.epruntime.cli.EpCli run --ranks 4 --gpus 1 --backend nccl --steps 200 --dtype "$1" \
+      --expert-kernel "$2" --run-dir "/tmp/ep-run-$1" >>"$OUT/cluster-run.txt" 2>&1
+    echo "ep run --ranks 4 --gpus 1 --backend nccl --dtype $1 --expert-kernel $2: exit $?" | tee -a "$OUT/cluster-run.txt"
+    grep -h -E "peer windows|did not answer|ERROR" /tmp/ep-run-$1/*.log 2>/dev/null | head -6 | cut -c1-300 | tee -a "$OUT/cluster-run.txt"
+  done
+  grep -E "result|steps  |world ready" "$OUT/cluster-run.txt"
+  tar -C /tmp -czf "$OUT/cluster-logs.tgz" $(cd /tmp && ls -d ep-run-* 2>/dev/null) 2>/dev/null
+}
+
+if [[ $mode == quick ]]; then
+  shapes=small suite 170 peer rank.backend.nccl.PeerWindowsGpuTest
+  echo "== four rank processes on one GPU"
+  cluster
+  echo "== benchmark"
+  timeout 230 "$JAVA" -Xmx48g -cp "$C/lib/*" io.epruntime.rank.backend.nccl.PeerBench --iters 10 --warmup 2 \
+    --out "$OUT/peer-bench.json" >"$OUT/bench-log.txt" 2>&1
+  echo "bench exit $?"; grep -E "peer-bench|Exception|error" "$OUT/bench-log.txt" | cut -c1-600 | head -20
+  echo "== PyTorch"
+  timeout 100 python3 bench/gpu/torch_peer.py --iters 10 --warmup 2 >"$OUT/torch-peer.json" 2>>"$OUT/logs.txt"
+  echo "torch exit $?"; head -c 1500 "$OUT/torch-peer.json"; tail -5 "$OUT/logs.txt"
+else
+  shapes=small,full suite 300 peer rank.backend.nccl.PeerWindowsGpuTest
+  shapes=small suite 200 recovery tests.cluster.RecoveryTest
+  grep -E "gpu kill timeline" "$OUT/junit-recovery.txt" | cut -c1-1500
+  tar -C target -czf "$OUT/recovery-logs.tgz" cluster-logs 2>/dev/null
+  shapes=small suite 80 world1 rank.backend.nccl.NcclBackendGpuTest rank.backend.nccl.HostOverheadGpuTest
+fi
