@@ -75,6 +75,12 @@ __global__ void __launch_bounds__(kThreads) ll_dispatch_kernel(LlDispatchArgs a)
 
 cudaError_t launch_ll_dispatch(const LlDispatchArgs& a, cudaStream_t stream) {
   const size_t smem = sizeof(int) * static_cast<size_t>(a.tokens) * a.topk;
+  if (smem > 32 * 1024) {
+    // T*K up to 12288 pairs (48 KiB) plus the kernel's static storage is past the default limit.
+    cudaError_t err = cudaFuncSetAttribute(ll_dispatch_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                           static_cast<int>(smem));
+    if (err != cudaSuccess) return err;
+  }
   const int blocks = blocks_for(static_cast<int64_t>(a.tokens) * a.topk, kWarps, a.max_blocks);
   ll_dispatch_kernel<<<blocks, kThreads, smem, stream>>>(a);
   return cudaGetLastError();

@@ -122,6 +122,31 @@ class NcclBackendGpuTest {
     }
   }
 
+  /**
+   * LL at the largest capacity the config check allows (T*K = 12288 pairs): the NCCL path's dispatch
+   * keeps every pair's expert in shared memory (48 KiB), past the default per-block limit, so its
+   * launch must opt in; the peer path keeps them in a bitmask in device memory.
+   */
+  @org.junit.jupiter.api.Test
+  void llAtTheLargestCapacityRunsOnBothPaths() throws Exception {
+    EpConfig cfg = new EpConfig(1, 16, 256, 8, 1536, 1, DType.BF16);
+    RankInput in = Workloads.random(cfg, new int[] {1536}, 9).get(0);
+    ReferenceEngine ref = new ReferenceEngine(cfg);
+    HiddenStates want = ref.runStep(StepMode.LL, ExpertKernel.of(ExpertKernelSpec.identity(), cfg), List.of(in.x()),
+        List.of(in.routing())).get(0);
+    for (boolean via : new boolean[] {false, true}) {
+      try (NcclBackend b = NcclBackend.open(0, NcclSettings.defaults().withMaxTokensPerRank(1536).withSelfViaNccl(via))) {
+        GpuChecks.joinAlone(b, new WorldSpec(1, 0, cfg, b.newUniqueId(), List.of("gpu")));
+        StepOutcome got = b.runStep(new StepSpec(1, 1, StepMode.LL, new int[] {1536}, ExpertKernelSpec.identity()), in.x(),
+            in.routing()).toCompletableFuture().get(2, TimeUnit.MINUTES);
+        double d = GpuChecks.diff(got.combined(), want);
+        GpuChecks.report(String.format("LL T*K = 12288 selfViaNccl=%s: exact=%s calc_diff=%.3g", via,
+            got.combined().x().contentEquals(want.x()), d));
+        assertTrue(d < 1e-5, "calc_diff " + d);
+      }
+    }
+  }
+
   /** One communicator per (backend, dtype): rank 0's backend makes the id, then joins with it. */
   private static long join(NcclBackend b, int slot, EpConfig cfg) throws Exception {
     String key = cfg.dtype().configName();
