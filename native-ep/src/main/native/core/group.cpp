@@ -2,7 +2,6 @@
 #include "group.h"
 
 #include <string.h>
-#include <time.h>
 
 #include <new>
 
@@ -16,19 +15,19 @@ bool needs_comm(const ep_group& g) { return !g.peer && (g.cfg.world_size > 1 || 
 ep_status nccl_group_end(ep_group& g, const char* what) {
   int rc = g.nccl->groupEnd();
   if (rc == kNcclSuccess) return EP_OK;
-  if (rc != kNcclInProgress) return nccl_fail(*g.nccl, rc, what);
-  // Non-blocking communicator still enqueueing (first contact with a peer): check on a 100 us
-  // timer, bounded, instead of spinning.
-  const timespec tick{0, 100 * 1000};
-  for (int i = 0; i < 600000; ++i) {
-    int state = kNcclSuccess;
-    rc = g.nccl->commGetAsyncError(g.comm, &state);
-    if (rc != kNcclSuccess) return nccl_fail(*g.nccl, rc, "ncclCommGetAsyncError");
-    if (state == kNcclSuccess) return EP_OK;
-    if (state != kNcclInProgress) return nccl_fail(*g.nccl, state, what);
-    nanosleep(&tick, nullptr);
-  }
-  return fail(EP_ERR_NCCL, "%s still in progress after 60 s; abort the communicator", what);
+  if (rc == kNcclInProgress) return EP_IN_PROGRESS;
+  return nccl_fail(*g.nccl, rc, what);
+}
+
+ep_status defer(ep_group& g, Pending rest) {
+  g.pending = rest;
+  return EP_IN_PROGRESS;
+}
+
+ep_status check_not_pending(const ep_group& g) {
+  if (g.pending != Pending::kNone)
+    return fail(EP_ERR_STATE, "an earlier op still waits for NCCL: poll ep_group_comm_state, then ep_group_resume");
+  return EP_OK;
 }
 
 }  // namespace ep
@@ -147,10 +146,54 @@ EP_API ep_status ep_group_comm_state(ep_group* g, int* state_out) {
   return EP_OK;
 }
 
+EP_API ep_status ep_group_comm_warmup(ep_group* g) {
+  if (g == nullptr) return fail(EP_ERR_ARGUMENT, "group: is NULL");
+  if (g->comm == nullptr || !g->comm_ready) return fail(EP_ERR_STATE, "the communicator is not ready (ep_group_comm_state != 0)");
+  EP_TRY(ep::check_not_pending(*g));
+  // One int to and from every peer (the count scratch, overwritten by the first dispatch).
+  const ep::NcclApi& n = *g->nccl;
+  int rc = n.groupStart();
+  for (int p = 0; p < g->cfg.world_size && rc == ep::kNcclSuccess; ++p) {
+    if (p == g->cfg.rank && g->self_direct) continue;
+    rc = n.send(g->ws.count_msg + p, 1, ep::kNcclInt32, p, g->comm, g->stream);
+    if (rc == ep::kNcclSuccess) rc = n.recv(g->ws.recv_counts + p, 1, ep::kNcclInt32, p, g->comm, g->stream);
+  }
+  if (rc != ep::kNcclSuccess) {
+    n.groupEnd();
+    return ep::nccl_fail(n, rc, "warm-up exchange");
+  }
+  ep_status st = ep::nccl_group_end(*g, "warm-up exchange");
+  return st == EP_IN_PROGRESS ? ep::defer(*g, ep::Pending::kWait) : st;
+}
+
+EP_API ep_status ep_group_resume(ep_group* g) {
+  if (g == nullptr) return fail(EP_ERR_ARGUMENT, "group: is NULL");
+  if (g->pending == ep::Pending::kNone) return EP_OK;
+  if (g->comm == nullptr) return fail(EP_ERR_STATE, "the communicator was aborted; join a new world");
+  int state = ep::kNcclSuccess;
+  int rc = g->nccl->commGetAsyncError(g->comm, &state);
+  if (rc != ep::kNcclSuccess) return ep::nccl_fail(*g->nccl, rc, "ncclCommGetAsyncError");
+  if (state == ep::kNcclInProgress) return EP_IN_PROGRESS;
+  if (state != ep::kNcclSuccess) return ep::nccl_fail(*g->nccl, state, "the NCCL group being enqueued");
+  const ep::Pending rest = g->pending;
+  g->pending = ep::Pending::kNone;
+  switch (rest) {
+    case ep::Pending::kHtPack:
+    case ep::Pending::kHtUnpack:
+    case ep::Pending::kHtCombine:
+      return ep::ht_resume(*g, rest);
+    case ep::Pending::kLlCombine:
+      return ep::ll_resume(*g, rest);
+    default:
+      return EP_OK;
+  }
+}
+
 EP_API ep_status ep_group_comm_abort(ep_group* g) {
   if (g == nullptr) return fail(EP_ERR_ARGUMENT, "group: is NULL");
   if (g->comm == nullptr) return EP_OK;
   int rc = g->nccl->commAbort(g->comm);
+  g->pending = ep::Pending::kNone;
   g->comm = nullptr;
   g->comm_ready = false;
   g->aborted = true;

@@ -70,6 +70,16 @@ struct Workspace {
 // outputs ready to be read.
 enum PeerPhase { kPeerNotify = 0, kPeerDispatch = 1, kPeerCombine = 2, kPeerPhases = 3 };
 
+// The rest of an op whose NCCL group was still being enqueued when it returned.
+enum class Pending {
+  kNone,       // nothing left
+  kWait,       // nothing to queue, but the stream is not usable until NCCL is done
+  kHtPack,     // HT dispatch after the count exchange: pack, rows, unpack
+  kHtUnpack,   // HT dispatch after the rows: unpack
+  kHtCombine,  // HT combine after the rows: the sum at home
+  kLlCombine   // LL combine after the rows: the weighted sum at home
+};
+
 struct SwigluState {
   int intermediate = 0;
   const float* w1 = nullptr;
@@ -108,6 +118,8 @@ struct ep_group {
   bool ht_experts_done = false;
   bool ll_experts_done = false;
   ep::SwigluState swiglu;
+  // What an op that returned EP_IN_PROGRESS still has to queue once NCCL finished enqueueing.
+  ep::Pending pending = ep::Pending::kNone;
 };
 
 namespace ep {
@@ -122,9 +134,16 @@ bool needs_comm(const ep_group& g);
 inline int64_t window_offset(const ep_group& g, const void* part) {
   return static_cast<const char*>(part) - g.ws_base;
 }
-// Ends an NCCL group; a non-blocking communicator may still be enqueueing, in which case this
-// thread sleeps between ncclCommGetAsyncError checks (a timer, not a spin) until it is done.
+// Ends an NCCL group: EP_OK, or EP_IN_PROGRESS while a non-blocking communicator is still
+// enqueueing (nothing waits: the caller records what is left and returns).
 ep_status nccl_group_end(ep_group& g, const char* what);
+// EP_IN_PROGRESS with `rest` recorded, for an op that stops after an unfinished NCCL group.
+ep_status defer(ep_group& g, Pending rest);
+// Refuses an op while an earlier one still waits for NCCL.
+ep_status check_not_pending(const ep_group& g);
+// The NCCL path's continuations after an unfinished group (ht.cpp, ll.cpp).
+ep_status ht_resume(ep_group& g, Pending rest);
+ep_status ll_resume(ep_group& g, Pending rest);
 
 }  // namespace ep
 

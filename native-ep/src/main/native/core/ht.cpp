@@ -13,6 +13,7 @@ namespace {
 
 ep_status check_group(ep_group* g, bool need_comm_ready) {
   if (g == nullptr) return fail(EP_ERR_ARGUMENT, "group: is NULL");
+  EP_TRY(check_not_pending(*g));
   if (need_comm_ready && g->peer) return check_peers(*g);
   if (need_comm_ready && needs_comm(*g)) {
     if (g->comm == nullptr)
@@ -77,6 +78,8 @@ ep_status exchange_counts(ep_group& g) {
   return nccl_group_end(g, "HT count exchange");
 }
 
+ep_status unpack(ep_group& g);
+
 ep_status pack_and_move(ep_group& g) {
   const Workspace& w = g.ws;
   kernels::HtPackArgs a{};
@@ -103,7 +106,14 @@ ep_status pack_and_move(ep_group& g) {
   a.recv_expert_counts = w.recv_expert_counts;
   EP_CUDA_TRY(kernels::launch_ht_pack(a, g.stream));
   if (!needs_comm(g)) return EP_OK;
-  EP_TRY(exchange_rows(g, w.send_stage.rows, w.recv_stage.rows, a.stage_rows, g.tokens_per_rank.data(), "HT dispatch"));
+  ep_status st = exchange_rows(g, w.send_stage.rows, w.recv_stage.rows, a.stage_rows, g.tokens_per_rank.data(), "HT dispatch");
+  if (st == EP_IN_PROGRESS) return defer(g, Pending::kHtUnpack);
+  EP_TRY(st);
+  return unpack(g);
+}
+
+ep_status unpack(ep_group& g) {
+  const Workspace& w = g.ws;
   kernels::HtUnpackArgs u{};
   u.stage = w.recv_stage.rows;
   u.recv = w.recv.rows;
@@ -116,12 +126,15 @@ ep_status pack_and_move(ep_group& g) {
   u.scale_floats = g.scale_floats;
   u.max_blocks = g.max_blocks;
   u.self_direct = g.self_direct;
-  u.stage_rows = a.stage_rows;
+  u.stage_rows = g.cfg.max_tokens_per_rank;
   EP_CUDA_TRY(kernels::launch_ht_unpack(u, g.stream));
   return EP_OK;
 }
 
 }  // namespace
+
+ep_status ht_combine_at_home(ep_group& g);
+
 }  // namespace ep
 
 using ep::fail;
@@ -163,7 +176,11 @@ EP_API ep_status ep_ht_dispatch(ep_group* g, int num_tokens, const int* tokens_p
   g->ht_tokens = num_tokens;
   g->ht_experts_done = false;
   if (g->peer) return ep::peer_ht_dispatch(*g, false);
-  if (ep::needs_comm(*g)) EP_TRY(ep::exchange_counts(*g));
+  if (ep::needs_comm(*g)) {
+    ep_status st = ep::exchange_counts(*g);
+    if (st == EP_IN_PROGRESS) return ep::defer(*g, ep::Pending::kHtPack);
+    EP_TRY(st);
+  }
   return ep::pack_and_move(*g);
 }
 
@@ -220,8 +237,21 @@ EP_API ep_status ep_ht_combine(ep_group* g) {
       n.groupEnd();
       return ep::nccl_fail(n, rc, "HT combine");
     }
-    EP_TRY(ep::nccl_group_end(*g, "HT combine"));
+    ep_status st = ep::nccl_group_end(*g, "HT combine");
+    if (st == EP_IN_PROGRESS) return ep::defer(*g, ep::Pending::kHtCombine);
+    EP_TRY(st);
   }
+  return ep::ht_combine_at_home(*g);
+}
+
+}  // extern "C"
+
+namespace ep {
+
+ep_status ht_combine_at_home(ep_group& g0) {
+  ep_group* g = &g0;
+  const ep::Workspace& w = g->ws;
+  const int64_t stage_rows = g->cfg.max_tokens_per_rank;
   ep::kernels::HtCombineArgs c{};
   c.token_pos = w.token_pos;
   c.recv_counts = w.recv_counts;
@@ -241,4 +271,17 @@ EP_API ep_status ep_ht_combine(ep_group* g) {
   return EP_OK;
 }
 
-}  // extern "C"
+ep_status ht_resume(ep_group& g, Pending rest) {
+  switch (rest) {
+    case Pending::kHtPack:
+      return pack_and_move(g);
+    case Pending::kHtUnpack:
+      return unpack(g);
+    case Pending::kHtCombine:
+      return ht_combine_at_home(g);
+    default:
+      return EP_OK;
+  }
+}
+
+}  // namespace ep

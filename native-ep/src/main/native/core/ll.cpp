@@ -10,6 +10,7 @@ namespace {
 
 ep_status check_ll(ep_group* g, bool need_comm) {
   if (g == nullptr) return fail(EP_ERR_ARGUMENT, "group: is NULL");
+  EP_TRY(check_not_pending(*g));
   if (g->cfg.ll_max_tokens_per_rank == 0)
     return fail(EP_ERR_STATE, "LL is off for this group: ll_max_tokens_per_rank = 0");
   if (need_comm && g->peer) return check_peers(*g);
@@ -21,6 +22,9 @@ ep_status check_ll(ep_group* g, bool need_comm) {
 bool is_peer(const ep_group& g, int p) { return p != g.cfg.rank || !g.self_direct; }
 
 }  // namespace
+
+ep_status ll_combine_at_home(ep_group& g);
+
 }  // namespace ep
 
 using ep::fail;
@@ -98,7 +102,8 @@ EP_API ep_status ep_ll_dispatch(ep_group* g, int num_tokens) {
     n.groupEnd();
     return ep::nccl_fail(n, rc, "LL dispatch");
   }
-  return ep::nccl_group_end(*g, "LL dispatch");
+  ep_status st = ep::nccl_group_end(*g, "LL dispatch");
+  return st == EP_IN_PROGRESS ? ep::defer(*g, ep::Pending::kWait) : st;
 }
 
 EP_API ep_status ep_ll_experts(ep_group* g, ep_expert_kind kind) {
@@ -137,8 +142,22 @@ EP_API ep_status ep_ll_combine(ep_group* g) {
       n.groupEnd();
       return ep::nccl_fail(n, rc, "LL combine");
     }
-    EP_TRY(ep::nccl_group_end(*g, "LL combine"));
+    ep_status st = ep::nccl_group_end(*g, "LL combine");
+    if (st == EP_IN_PROGRESS) return ep::defer(*g, ep::Pending::kLlCombine);
+    EP_TRY(st);
   }
+  return ep::ll_combine_at_home(*g);
+}
+
+}  // extern "C"
+
+namespace ep {
+
+ep_status ll_combine_at_home(ep_group& g0) {
+  ep_group* g = &g0;
+  const ep::Workspace& w = g->ws;
+  const int l = g->local_experts;
+  const int m = g->cfg.ll_max_tokens_per_rank;
   ep::kernels::LlCombineArgs c{};
   c.topk_idx = w.topk_idx;
   c.topk_w = w.topk_w;
@@ -159,6 +178,14 @@ EP_API ep_status ep_ll_combine(ep_group* g) {
   EP_CUDA_TRY(ep::kernels::launch_ll_combine(c, g->stream));
   return EP_OK;
 }
+
+ep_status ll_resume(ep_group& g, Pending rest) {
+  return rest == Pending::kLlCombine ? ll_combine_at_home(g) : EP_OK;
+}
+
+}  // namespace ep
+
+extern "C" {
 
 EP_API ep_status ep_group_view(const ep_group* g, ep_dispatch_view* out) {
   if (g == nullptr || out == nullptr) return fail(EP_ERR_ARGUMENT, "group/out: is NULL");

@@ -30,6 +30,13 @@ jlongArray to_java(JNIEnv* env, const uint64_t* values, jsize n) {
   return out;
 }
 
+// An op's status as Java sees it: 0 queued, 1 still in NCCL's hands (resume later); else it threw.
+jint op_status(JNIEnv* env, ep_status st) {
+  if (st == EP_IN_PROGRESS) return 1;
+  throw_if_failed(env, st);
+  return 0;
+}
+
 void host_callback(void* user) { ep::jni::call_host_callback(static_cast<jlong>(reinterpret_cast<intptr_t>(user))); }
 
 }  // namespace
@@ -92,6 +99,14 @@ JNIEXPORT jint JNICALL Java_io_epruntime_nativeep_internal_NativeEp_commState0(J
   return state;
 }
 
+JNIEXPORT jint JNICALL Java_io_epruntime_nativeep_internal_NativeEp_commWarmup0(JNIEnv* env, jclass, jlong g) {
+  return op_status(env, ep_group_comm_warmup(group_of(g)));
+}
+
+JNIEXPORT jint JNICALL Java_io_epruntime_nativeep_internal_NativeEp_resume0(JNIEnv* env, jclass, jlong g) {
+  return op_status(env, ep_group_resume(group_of(g)));
+}
+
 JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_commAbort0(JNIEnv* env, jclass, jlong g) {
   throw_if_failed(env, ep_group_comm_abort(group_of(g)));
 }
@@ -121,17 +136,17 @@ JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_layout0(JNIE
   throw_if_failed(env, ep_layout(group_of(g), t));
 }
 
-JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_htDispatch0(JNIEnv* env, jclass, jlong g, jint t,
+JNIEXPORT jint JNICALL Java_io_epruntime_nativeep_internal_NativeEp_htDispatch0(JNIEnv* env, jclass, jlong g, jint t,
                                                                                 jintArray tpr) {
   jint* counts = env->GetIntArrayElements(tpr, nullptr);
-  if (counts == nullptr) return;
+  if (counts == nullptr) return 0;
   ep_status st = ep_ht_dispatch(group_of(g), t, reinterpret_cast<const int*>(counts));
   env->ReleaseIntArrayElements(tpr, counts, JNI_ABORT);
-  throw_if_failed(env, st);
+  return op_status(env, st);
 }
 
-JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_htDispatchCached0(JNIEnv* env, jclass, jlong g) {
-  throw_if_failed(env, ep_ht_dispatch_cached(group_of(g)));
+JNIEXPORT jint JNICALL Java_io_epruntime_nativeep_internal_NativeEp_htDispatchCached0(JNIEnv* env, jclass, jlong g) {
+  return op_status(env, ep_ht_dispatch_cached(group_of(g)));
 }
 
 JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_htExperts0(JNIEnv* env, jclass, jlong g,
@@ -139,12 +154,12 @@ JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_htExperts0(J
   throw_if_failed(env, ep_ht_experts(group_of(g), static_cast<ep_expert_kind>(kind)));
 }
 
-JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_htCombine0(JNIEnv* env, jclass, jlong g) {
-  throw_if_failed(env, ep_ht_combine(group_of(g)));
+JNIEXPORT jint JNICALL Java_io_epruntime_nativeep_internal_NativeEp_htCombine0(JNIEnv* env, jclass, jlong g) {
+  return op_status(env, ep_ht_combine(group_of(g)));
 }
 
-JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_llDispatch0(JNIEnv* env, jclass, jlong g, jint t) {
-  throw_if_failed(env, ep_ll_dispatch(group_of(g), t));
+JNIEXPORT jint JNICALL Java_io_epruntime_nativeep_internal_NativeEp_llDispatch0(JNIEnv* env, jclass, jlong g, jint t) {
+  return op_status(env, ep_ll_dispatch(group_of(g), t));
 }
 
 JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_llExperts0(JNIEnv* env, jclass, jlong g,
@@ -152,8 +167,8 @@ JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_llExperts0(J
   throw_if_failed(env, ep_ll_experts(group_of(g), static_cast<ep_expert_kind>(kind)));
 }
 
-JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_llCombine0(JNIEnv* env, jclass, jlong g) {
-  throw_if_failed(env, ep_ll_combine(group_of(g)));
+JNIEXPORT jint JNICALL Java_io_epruntime_nativeep_internal_NativeEp_llCombine0(JNIEnv* env, jclass, jlong g) {
+  return op_status(env, ep_ll_combine(group_of(g)));
 }
 
 JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_setSwiglu0(JNIEnv* env, jclass, jlong g, jint i,

@@ -35,7 +35,10 @@ typedef enum ep_status {
   EP_ERR_STATE = 5,         /* call out of order (e.g. combine before dispatch, no communicator) */
   EP_ERR_CUBLAS = 6,        /* cuBLAS could not be loaded or failed */
   EP_ERR_DEVICE = 7,        /* a kernel reported bad data through the error word */
-  EP_ERR_TIMEOUT = 8        /* a wait for a peer ran out of time (EP_DEVERR_TIMEOUT in the error word) */
+  EP_ERR_TIMEOUT = 8,       /* a wait for a peer ran out of time (EP_DEVERR_TIMEOUT in the error word) */
+  EP_IN_PROGRESS = 9        /* not an error: the op's NCCL group is still being enqueued (first contact
+                               with a peer); poll ep_group_comm_state until 0, then ep_group_resume
+                               queues the rest of the op. No host thread waits meanwhile. */
 } ep_status;
 
 typedef enum ep_dtype { EP_DTYPE_BF16 = 0, EP_DTYPE_FP32 = 1, EP_DTYPE_FP8_E4M3 = 2 } ep_dtype;
@@ -94,6 +97,13 @@ EP_API ep_status ep_group_create(const ep_group_config* cfg, uint64_t workspace,
 EP_API ep_status ep_group_comm_init(ep_group* g, const uint8_t unique_id[EP_UNIQUE_ID_BYTES]);
 /* ncclCommGetAsyncError: *state_out = 0 ready, 1 in progress, 2 failed (message in ep_last_error). */
 EP_API ep_status ep_group_comm_state(ep_group* g, int* state_out);
+/* Connects to every peer before the first step: one tiny grouped send/recv with each, on the
+ * group's stream. EP_OK, or EP_IN_PROGRESS while NCCL still connects (poll ep_group_comm_state,
+ * then ep_group_resume). */
+EP_API ep_status ep_group_comm_warmup(ep_group* g);
+/* Queues what an op that returned EP_IN_PROGRESS left (its kernels after the NCCL group) once the
+ * communicator is ready again; EP_IN_PROGRESS while it is not, EP_OK when nothing was left. */
+EP_API ep_status ep_group_resume(ep_group* g);
 /* ncclCommAbort; safe more than once. */
 EP_API ep_status ep_group_comm_abort(ep_group* g);
 EP_API void ep_group_destroy(ep_group* g);

@@ -78,6 +78,11 @@ final class StepSequencer {
         reject(s, generation, "tokensPerRank", "tokensPerRank[" + r + "] = " + counts[r] + " must be >= 0");
         return;
       }
+      if (counts[r] > world.maxTokensPerRank()) {
+        reject(s, generation, "tokensPerRank", "tokensPerRank[" + r + "] = " + counts[r]
+            + " is more than the world's ep.max-tokens-per-rank = " + world.maxTokensPerRank());
+        return;
+      }
       max = Math.max(max, counts[r]);
     }
     if (s.kernel() == null) {

@@ -92,36 +92,57 @@ public final class EpGroup implements AutoCloseable {
     NativeEp.layout0(live(), tokens);
   }
 
-  public void htDispatch(int tokens, int[] tokensPerRank) {
+  /**
+   * HT dispatch. Returns true when all of it is queued; false when its NCCL group is still being
+   * enqueued (first contact with a peer): then poll {@link #commState()} and call {@link #resume()}.
+   * The peer path always returns true. The same holds for the other ops that return a boolean.
+   */
+  public boolean htDispatch(int tokens, int[] tokensPerRank) {
     if (tokensPerRank == null || tokensPerRank.length != config.worldSize()) {
       throw new EpArgumentException("tokensPerRank", "tokensPerRank needs " + config.worldSize() + " entries, got "
           + (tokensPerRank == null ? "null" : tokensPerRank.length));
     }
-    NativeEp.htDispatch0(live(), tokens, tokensPerRank);
+    return NativeEp.htDispatch0(live(), tokens, tokensPerRank) == 0;
   }
 
-  public void htDispatchCached() {
-    NativeEp.htDispatchCached0(live());
+  public boolean htDispatchCached() {
+    return NativeEp.htDispatchCached0(live()) == 0;
   }
 
   public void htExperts(ExpertKind kind) {
     NativeEp.htExperts0(live(), kind.ordinal());
   }
 
-  public void htCombine() {
-    NativeEp.htCombine0(live());
+  public boolean htCombine() {
+    return NativeEp.htCombine0(live()) == 0;
   }
 
-  public void llDispatch(int tokens) {
-    NativeEp.llDispatch0(live(), tokens);
+  public boolean llDispatch(int tokens) {
+    return NativeEp.llDispatch0(live(), tokens) == 0;
   }
 
   public void llExperts(ExpertKind kind) {
     NativeEp.llExperts0(live(), kind.ordinal());
   }
 
-  public void llCombine() {
-    NativeEp.llCombine0(live());
+  public boolean llCombine() {
+    return NativeEp.llCombine0(live()) == 0;
+  }
+
+  /**
+   * Queues what an op that returned false left, once NCCL is done enqueueing; false while it is
+   * not yet (poll again later). True at once when nothing was left.
+   */
+  public boolean resume() {
+    return NativeEp.resume0(live()) == 0;
+  }
+
+  /**
+   * Connects to every peer before the first step (one tiny exchange with each); false while NCCL
+   * still connects: then {@link #resume()} until true.
+   */
+  public boolean commWarmup() {
+    return NativeEp.commWarmup0(live()) == 0;
   }
 
   /** swiglu weights on the device, fp32: w1, w3 {@code [L, I, H]}, w2 {@code [L, H, I]}. */

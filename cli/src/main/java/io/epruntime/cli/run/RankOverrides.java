@@ -17,6 +17,7 @@ final class RankOverrides {
     m.put("ep.hidden", Integer.toString(o.hidden()));
     m.put("ep.topk", Integer.toString(o.topk()));
     m.put("ep.ll-max-tokens-per-rank", Integer.toString(o.llCapacity()));
+    m.put("ep.max-tokens-per-rank", Integer.toString(Math.max(o.tokens(), Math.max(1, o.llCapacity()))));
     m.put("ep.dtype", o.dtype().configName());
     m.put("ep.step-timeout", o.stepTimeout().toSeconds() + "s");
     m.put("ep.max-in-flight", Integer.toString(Math.max(16, 2 * o.window())));

@@ -8,7 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@code jni/NativeEp.cpp}) behind them. Internal: callers use {@link io.epruntime.nativeep.EpGroup}
  * and {@link io.epruntime.nativeep.NativeEpLibrary}, which load the library first and check
  * arguments. Every native method throws {@link io.epruntime.protocol.EpArgumentException} for bad
- * input and {@link io.epruntime.nativeep.NativeEpException} for CUDA/NCCL failures.
+ * input and {@link io.epruntime.nativeep.NativeEpException} for CUDA/NCCL failures; ops that can
+ * end in an NCCL group return 1 when NCCL was still enqueueing it (finish with {@link #resume0}).
  */
 public final class NativeEp {
   private static final Map<Long, Runnable> CALLBACKS = new ConcurrentHashMap<>();
@@ -31,6 +32,12 @@ public final class NativeEp {
   /** 0 ready, 1 in progress, 2 failed (then {@link #lastError0()} says why). */
   public static native int commState0(long group);
 
+  /** 0 when the warm-up exchange is queued, 1 while NCCL still connects (then {@link #resume0}). */
+  public static native int commWarmup0(long group);
+
+  /** 0 when what an in-progress op left is queued (or nothing was left), 1 while NCCL is still busy. */
+  public static native int resume0(long group);
+
   public static native void commAbort0(long group);
 
   public static native void groupDestroy0(long group);
@@ -43,19 +50,19 @@ public final class NativeEp {
 
   public static native void layout0(long group, int tokens);
 
-  public static native void htDispatch0(long group, int tokens, int[] tokensPerRank);
+  public static native int htDispatch0(long group, int tokens, int[] tokensPerRank);
 
-  public static native void htDispatchCached0(long group);
+  public static native int htDispatchCached0(long group);
 
   public static native void htExperts0(long group, int kind);
 
-  public static native void htCombine0(long group);
+  public static native int htCombine0(long group);
 
-  public static native void llDispatch0(long group, int tokens);
+  public static native int llDispatch0(long group, int tokens);
 
   public static native void llExperts0(long group, int kind);
 
-  public static native void llCombine0(long group);
+  public static native int llCombine0(long group);
 
   public static native void setPeers0(long group, long[] bases, long timeoutNanos);
 

@@ -39,7 +39,8 @@ public record EpSettings(EpConfig world, ExpertKernelSpec expertKernel) {
         intKey(config, "ep.topk", "1.." + EpConfig.MAX_TOPK),
         intKey(config, "ep.ll-max-tokens-per-rank", ">= 0"),
         intKey(config, "ep.alignment", ">= 1"),
-        DType.parse("ep.dtype", stringKey(config, "ep.dtype", DType.allowedNames())));
+        DType.parse("ep.dtype", stringKey(config, "ep.dtype", DType.allowedNames())),
+        intKey(config, "ep.max-tokens-per-rank", ">= ep.ll-max-tokens-per-rank and >= 1"));
     String names = String.join(", ", ExpertKernelSpec.NAMES);
     String name = stringKey(config, "ep.expert-kernel.name", names);
     if (!ExpertKernelSpec.NAMES.contains(name)) {

@@ -15,14 +15,28 @@ import io.epruntime.protocol.tensor.HiddenStates;
  * @param llMaxTokensPerRank M, the low-latency capacity per rank (0 turns LL off)
  * @param alignment per-expert received counts are rounded up to this in HT dispatch
  * @param dtype element type of dispatched hidden states
+ * @param maxTokensPerRank the most tokens one rank brings to a step (HT capacity); sizes every
+ *     rank's GPU buffers, whose layouts must agree, so it belongs to the world
  */
 public record EpConfig(
-    int worldSize, int experts, int hidden, int topk, int llMaxTokensPerRank, int alignment, DType dtype) {
+    int worldSize, int experts, int hidden, int topk, int llMaxTokensPerRank, int alignment, DType dtype,
+    int maxTokensPerRank) {
+
+  /** {@code ep.max-tokens-per-rank} where a caller names no capacity (DeepEP's benchmark size). */
+  public static final int DEFAULT_MAX_TOKENS_PER_RANK = 4096;
+  /** Largest HT capacity per rank accepted. */
+  public static final int MAX_TOKENS_PER_RANK_LIMIT = 1 << 20;
 
   /** Most expert slots per token the kernels take (DeepEP's tests go to 8; we allow 16). */
   public static final int MAX_TOPK = 16;
   /** Largest world one communicator serves here. */
   public static final int MAX_WORLD_SIZE = 1024;
+
+  /** A world whose HT capacity is the default, or M when that is larger. */
+  public EpConfig(int worldSize, int experts, int hidden, int topk, int llMaxTokensPerRank, int alignment, DType dtype) {
+    this(worldSize, experts, hidden, topk, llMaxTokensPerRank, alignment, dtype,
+        Math.max(DEFAULT_MAX_TOKENS_PER_RANK, llMaxTokensPerRank));
+  }
 
   public EpConfig {
     EpArgumentException.require(worldSize >= 1 && worldSize <= MAX_WORLD_SIZE, "ep.world-size", worldSize, "1.." + MAX_WORLD_SIZE);
@@ -36,6 +50,9 @@ public record EpConfig(
     EpArgumentException.require(topk <= experts, "ep.topk", topk, "<= ep.experts = " + experts);
     EpArgumentException.require(llMaxTokensPerRank >= 0, "ep.ll-max-tokens-per-rank", llMaxTokensPerRank, ">= 0");
     EpArgumentException.require(alignment >= 1, "ep.alignment", alignment, ">= 1");
+    EpArgumentException.require(maxTokensPerRank >= Math.max(1, llMaxTokensPerRank) && maxTokensPerRank <= MAX_TOKENS_PER_RANK_LIMIT,
+        "ep.max-tokens-per-rank", maxTokensPerRank,
+        "ep.ll-max-tokens-per-rank (" + llMaxTokensPerRank + ").." + MAX_TOKENS_PER_RANK_LIMIT + ", and >= 1");
     if (dtype == null) {
       throw new EpArgumentException("ep.dtype", "ep.dtype is required; allowed: " + DType.allowedNames());
     }
@@ -64,11 +81,15 @@ public record EpConfig(
   }
 
   public EpConfig withWorldSize(int n) {
-    return new EpConfig(n, experts, hidden, topk, llMaxTokensPerRank, alignment, dtype);
+    return new EpConfig(n, experts, hidden, topk, llMaxTokensPerRank, alignment, dtype, maxTokensPerRank);
   }
 
   public EpConfig withDtype(DType d) {
-    return new EpConfig(worldSize, experts, hidden, topk, llMaxTokensPerRank, alignment, d);
+    return new EpConfig(worldSize, experts, hidden, topk, llMaxTokensPerRank, alignment, d, maxTokensPerRank);
+  }
+
+  public EpConfig withMaxTokensPerRank(int t) {
+    return new EpConfig(worldSize, experts, hidden, topk, llMaxTokensPerRank, alignment, dtype, t);
   }
 
   /**

@@ -89,7 +89,7 @@ class RecoveryTest extends LocalClusterTest {
   @Tag("gpu")
   @Timeout(value = 420, unit = TimeUnit.SECONDS)
   void killedRankOnASharedGpuTimesOutItsPeersAndRetriedStepsAllComplete() throws Exception {
-    cluster = new LocalCluster4("gpu-kill-rank", List.of("-Dep.backend=nccl", "-Dep.gpu.max-tokens-per-rank=64",
+    cluster = new LocalCluster4("gpu-kill-rank", List.of("-Dep.backend=nccl", "-Dep.max-tokens-per-rank=64",
         "-Dep.gpu.peer-timeout=2s", "-Xmx512m"));
     cluster.startAll();
     Timeline timeline = new Timeline();

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class NcclBackend implements EpBackend {
   private static final Logger LOG = LoggerFactory.getLogger(NcclBackend.class);
   private static final byte[] NO_WINDOW = new byte[0];
+  /** How often an op or a warm-up whose NCCL group is still being enqueued is checked again. */
+  private static final long NCCL_POLL_MICROS = 200;
   private final int rank;
   private final NcclSettings settings;
   private final GpuDevice gpu;
@@ -123,7 +125,7 @@ public final class NcclBackend implements EpBackend {
       try {
         closeWorld();
         DataPath path = settings.selfViaNccl() ? DataPath.NCCL_SELF : DataPath.PEER_WINDOWS;
-        EpGroupConfig cfg = EpGroupConfig.of(spec.config(), spec.rank(), settings.maxTokensPerRank(), settings.smBudget(), path);
+        EpGroupConfig cfg = EpGroupConfig.of(spec.config(), spec.rank(), spec.config().maxTokensPerRank(), settings.smBudget(), path);
         world = NcclWorld.start(gpu, stream, spec.generation(), cfg, spec.uniqueId());
         generation = spec.generation();
         if (path == DataPath.PEER_WINDOWS) {
@@ -189,6 +191,11 @@ public final class NcclBackend implements EpBackend {
     return connected;
   }
 
+  /** Runs {@code work} on the GPU thread after a short timer tick (polling NCCL without waiting on a thread). */
+  private void soon(Runnable work) {
+    timer.schedule(() -> gpu.execute(work), NCCL_POLL_MICROS, TimeUnit.MICROSECONDS);
+  }
+
   /** How this generation moves rows (for logs and status). */
   public String transport() {
     return transport;
@@ -203,9 +210,8 @@ public final class NcclBackend implements EpBackend {
     try {
       CommState s = w.group.commState();
       if (s.phase() == CommState.Phase.READY) {
-        w.ready = true;
-        startHealthChecks(w);
-        onReady.run();
+        // Connect to every peer now, not on the first step: one tiny exchange with each.
+        warmUp(w, w.group.commWarmup(), onReady, joined);
       } else if (s.phase() == CommState.Phase.FAILED || System.nanoTime() > deadline) {
         String why = s.phase() == CommState.Phase.FAILED ? s.error() : "communicator not ready after " + settings.joinTimeout();
         closeWorld();
@@ -217,6 +223,27 @@ public final class NcclBackend implements EpBackend {
       closeWorld();
       joined.completeExceptionally(e);
     }
+  }
+
+  private void warmUp(NcclWorld w, boolean queued, Runnable onReady, CompletableFuture<?> joined) {
+    if (world != w) {
+      joined.completeExceptionally(new WorldAbortedException(w.generation, "replaced while joining"));
+      return;
+    }
+    if (!queued) {
+      soon(() -> {
+        try {
+          warmUp(w, w.group.resume(), onReady, joined);
+        } catch (RuntimeException e) {
+          closeWorld();
+          joined.completeExceptionally(e);
+        }
+      });
+      return;
+    }
+    w.ready = true;
+    startHealthChecks(w);
+    onReady.run();
   }
 
   private void startHealthChecks(NcclWorld w) {
@@ -257,7 +284,7 @@ public final class NcclBackend implements EpBackend {
       return;
     }
     try {
-      runner.run(w, step, x, routing, result, this::abortWorld);
+      runner.run(w, step, x, routing, result, this::abortWorld, this::soon);
     } catch (NativeEpException e) {
       if (e.status() == NativeEpException.NCCL || e.status() == NativeEpException.CUDA) {
         abortWorld("step " + step.seq() + ": " + e.getMessage());

@@ -8,7 +8,6 @@ import java.time.Duration;
  * The nccl backend's settings, validated once.
  *
  * @param device GPU ordinal ({@code ep.gpu.device}, default 0: the first of CUDA_VISIBLE_DEVICES)
- * @param maxTokensPerRank HT capacity per rank ({@code ep.gpu.max-tokens-per-rank}); sizes the workspace
  * @param smBudget most SMs a kernel spreads over ({@code ep.gpu.sm-budget}, 0 = all)
  * @param ncclLibrary library to dlopen ({@code ep.nccl-library}, empty = libnccl.so.2)
  * @param joinTimeout how long a communicator may take to come up ({@code ep.gpu.join-timeout})
@@ -19,12 +18,11 @@ import java.time.Duration;
  *     generation ends ({@code ep.gpu.peer-timeout})
  */
 public record NcclSettings(
-    int device, int maxTokensPerRank, int smBudget, String ncclLibrary, Duration joinTimeout, Duration healthInterval,
+    int device, int smBudget, String ncclLibrary, Duration joinTimeout, Duration healthInterval,
     boolean selfViaNccl, Duration peerTimeout) {
 
   public NcclSettings {
     EpArgumentException.require(device >= 0, "ep.gpu.device", device, ">= 0");
-    EpArgumentException.require(maxTokensPerRank >= 1, "ep.gpu.max-tokens-per-rank", maxTokensPerRank, ">= 1");
     EpArgumentException.require(smBudget >= 0, "ep.gpu.sm-budget", smBudget, ">= 0 (0 = all SMs)");
     EpArgumentException.require(!joinTimeout.isNegative() && !joinTimeout.isZero(), "ep.gpu.join-timeout", joinTimeout, "> 0");
     EpArgumentException.require(!healthInterval.isNegative() && !healthInterval.isZero(), "ep.gpu.health-interval",
@@ -34,7 +32,7 @@ public record NcclSettings(
   }
 
   public static NcclSettings defaults() {
-    return new NcclSettings(0, 4096, 0, "", Duration.ofSeconds(60), Duration.ofMillis(100), false, Duration.ofSeconds(5));
+    return new NcclSettings(0, 0, "", Duration.ofSeconds(60), Duration.ofMillis(100), false, Duration.ofSeconds(5));
   }
 
   /** Reads the keys above where present; absent keys keep {@link #defaults()}. */
@@ -43,9 +41,13 @@ public record NcclSettings(
     if (c == null) {
       return d;
     }
+    if (c.hasPath("ep.gpu.max-tokens-per-rank")) {
+      // Ranks must agree on it (peers write at offsets derived from it): it moved into the world.
+      throw new EpArgumentException("ep.gpu.max-tokens-per-rank", "ep.gpu.max-tokens-per-rank is no longer read: set the "
+          + "world's ep.max-tokens-per-rank instead (the same on every rank)");
+    }
     return new NcclSettings(
         c.hasPath("ep.gpu.device") ? c.getInt("ep.gpu.device") : d.device,
-        c.hasPath("ep.gpu.max-tokens-per-rank") ? c.getInt("ep.gpu.max-tokens-per-rank") : d.maxTokensPerRank,
         c.hasPath("ep.gpu.sm-budget") ? c.getInt("ep.gpu.sm-budget") : d.smBudget,
         c.hasPath("ep.nccl-library") ? c.getString("ep.nccl-library") : d.ncclLibrary,
         c.hasPath("ep.gpu.join-timeout") ? c.getDuration("ep.gpu.join-timeout") : d.joinTimeout,
@@ -55,15 +57,11 @@ public record NcclSettings(
   }
 
   public NcclSettings withSelfViaNccl(boolean on) {
-    return new NcclSettings(device, maxTokensPerRank, smBudget, ncclLibrary, joinTimeout, healthInterval, on, peerTimeout);
-  }
-
-  public NcclSettings withMaxTokensPerRank(int t) {
-    return new NcclSettings(device, t, smBudget, ncclLibrary, joinTimeout, healthInterval, selfViaNccl, peerTimeout);
+    return new NcclSettings(device, smBudget, ncclLibrary, joinTimeout, healthInterval, on, peerTimeout);
   }
 
   public NcclSettings withPeerTimeout(Duration t) {
-    return new NcclSettings(device, maxTokensPerRank, smBudget, ncclLibrary, joinTimeout, healthInterval, selfViaNccl, t);
+    return new NcclSettings(device, smBudget, ncclLibrary, joinTimeout, healthInterval, selfViaNccl, t);
   }
 
   /** The library path to open, or null for NCCL's default name (or the EP_NCCL_LIBRARY override). */

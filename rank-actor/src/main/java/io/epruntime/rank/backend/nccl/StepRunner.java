@@ -12,7 +12,9 @@ import io.epruntime.rank.backend.StepOutcome;
 import io.epruntime.rank.backend.StepSpec;
 import io.epruntime.rank.backend.WorldAbortedException;
 import io.epruntime.rank.gpu.GpuDevice;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import jcuda.driver.CUevent;
 
@@ -42,14 +44,17 @@ final class StepRunner {
 
   /**
    * Queues the step; {@code endWorld} is told why when the step's kernels found that a peer did
-   * not answer in time, since the ranks' barrier epochs no longer agree after that.
+   * not answer in time, since the ranks' barrier epochs no longer agree after that. On the NCCL
+   * path an op may find NCCL still enqueueing its group (first contact with a peer): the rest of
+   * the step is then queued from {@code later} (a timer hop back to the GPU thread) once NCCL is
+   * done, so no thread ever waits for it.
    */
   void run(NcclWorld w, StepSpec step, HiddenStates x, Routing routing, CompletableFuture<StepOutcome> result,
-      Consumer<String> endWorld) {
+      Consumer<String> endWorld, Consumer<Runnable> later) {
     EpGroupConfig c = w.config;
     int tokens = x.tokens();
     if (tokens > c.maxTokensPerRank()) {
-      throw new EpArgumentException("x", "x has " + tokens + " tokens but ep.gpu.max-tokens-per-rank = " + c.maxTokensPerRank());
+      throw new EpArgumentException("x", "x has " + tokens + " tokens but ep.max-tokens-per-rank = " + c.maxTokensPerRank());
     }
     int[] perRank = step.tokensPerRank();
     if (perRank == null || perRank.length != c.worldSize() || perRank[c.rank()] != tokens) {
@@ -64,28 +69,69 @@ final class StepRunner {
     gpu.zero32(w.workspace, w.buffers.errorWord(), 1, stream);
     w.staging.upload(gpu, w.workspace, w.buffers, stream, x, routing);
     gpu.record(marks[0], stream);
-    if (ll) {
-      g.llDispatch(tokens);
-    } else {
-      g.layout(tokens);
-      g.htDispatch(tokens, perRank);
+    // Each stage queues its work and says whether all of it is queued (false: NCCL still busy).
+    List<BooleanSupplier> stages = List.of(
+        () -> {
+          if (ll) {
+            return g.llDispatch(tokens);
+          }
+          g.layout(tokens);
+          return g.htDispatch(tokens, perRank);
+        },
+        () -> mark(1),
+        () -> {
+          if (ll) {
+            g.llExperts(kind);
+          } else {
+            g.htExperts(kind);
+          }
+          return mark(2);
+        },
+        () -> ll ? g.llCombine() : g.htCombine(),
+        () -> mark(3),
+        () -> {
+          w.staging.download(gpu, w.workspace, w.buffers, w.view, stream, tokens);
+          // The host function runs on a driver thread and must not call CUDA: it only hops back here.
+          g.onStreamDone(() -> gpu.execute(() -> finish(w, step, ll, tokens, result, endWorld)));
+          return true;
+        });
+    proceed(w, stages, 0, result, later);
+  }
+
+  private boolean mark(int i) {
+    gpu.record(marks[i], stream);
+    return true;
+  }
+
+  /** Runs stages from {@code from}; where one leaves NCCL busy, comes back through {@code later}. */
+  private void proceed(NcclWorld w, List<BooleanSupplier> stages, int from, CompletableFuture<StepOutcome> result,
+      Consumer<Runnable> later) {
+    for (int i = from; i < stages.size(); i++) {
+      if (result.isDone()) {
+        return; // the world ended under the step
+      }
+      if (!stages.get(i).getAsBoolean()) {
+        int next = i + 1;
+        later.accept(() -> resume(w, stages, next, result, later));
+        return;
+      }
     }
-    gpu.record(marks[1], stream);
-    if (ll) {
-      g.llExperts(kind);
-    } else {
-      g.htExperts(kind);
+  }
+
+  private void resume(NcclWorld w, List<BooleanSupplier> stages, int next, CompletableFuture<StepOutcome> result,
+      Consumer<Runnable> later) {
+    if (result.isDone()) {
+      return;
     }
-    gpu.record(marks[2], stream);
-    if (ll) {
-      g.llCombine();
-    } else {
-      g.htCombine();
+    try {
+      if (w.group.resume()) {
+        proceed(w, stages, next, result, later);
+      } else {
+        later.accept(() -> resume(w, stages, next, result, later));
+      }
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
     }
-    gpu.record(marks[3], stream);
-    w.staging.download(gpu, w.workspace, w.buffers, w.view, stream, tokens);
-    // The host function runs on a driver thread and must not call CUDA: it only hops back here.
-    g.onStreamDone(() -> gpu.execute(() -> finish(w, step, ll, tokens, result, endWorld)));
   }
 
   private void finish(NcclWorld w, StepSpec step, boolean ll, int tokens, CompletableFuture<StepOutcome> result,

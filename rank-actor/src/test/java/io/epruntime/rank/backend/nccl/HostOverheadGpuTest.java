@@ -41,8 +41,8 @@ class HostOverheadGpuTest {
       d.reply().complete(System.nanoTime() - d.queuedAt());
       return Behaviors.same();
     }), "host-overhead");
-    try (NcclBackend b = NcclBackend.open(0, NcclSettings.defaults().withMaxTokensPerRank(64))) {
-      EpConfig cfg = new EpConfig(1, 8, 256, 2, 16, 1, DType.BF16);
+    try (NcclBackend b = NcclBackend.open(0, NcclSettings.defaults())) {
+      EpConfig cfg = new EpConfig(1, 8, 256, 2, 16, 1, DType.BF16, 64);
       GpuChecks.joinAlone(b, new WorldSpec(1, 0, cfg, b.newUniqueId(), List.of("gpu")));
       ActorRef<Done> actor = system;
       int n = 2000;

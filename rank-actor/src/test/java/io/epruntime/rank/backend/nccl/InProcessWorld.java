@@ -23,8 +23,8 @@ final class InProcessWorld implements AutoCloseable {
   final List<NcclBackend> ranks = new ArrayList<>();
   private long generation;
 
-  InProcessWorld(int n, int maxTokensPerRank) {
-    NcclSettings s = NcclSettings.defaults().withMaxTokensPerRank(maxTokensPerRank).withPeerTimeout(Duration.ofSeconds(10));
+  InProcessWorld(int n) {
+    NcclSettings s = NcclSettings.defaults().withPeerTimeout(Duration.ofSeconds(10));
     for (int r = 0; r < n; r++) {
       ranks.add(NcclBackend.open(r, s));
     }

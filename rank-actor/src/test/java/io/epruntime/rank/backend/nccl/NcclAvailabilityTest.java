@@ -33,15 +33,20 @@ class NcclAvailabilityTest {
   @Test
   void settingsComeFromConfigAndBadValuesNameTheKey() {
     NcclSettings s = NcclSettings.fromConfig(ConfigFactory.parseMap(Map.of(
-        "ep.gpu.device", 1, "ep.gpu.max-tokens-per-rank", 512, "ep.gpu.health-interval", "250ms",
+        "ep.gpu.device", 1, "ep.gpu.peer-timeout", "750ms", "ep.gpu.health-interval", "250ms",
         "ep.gpu.self-via-nccl", true)));
     assertEquals(1, s.device());
-    assertEquals(512, s.maxTokensPerRank());
+    assertEquals(Duration.ofMillis(750), s.peerTimeout());
     assertEquals(Duration.ofMillis(250), s.healthInterval());
     assertTrue(s.selfViaNccl());
     assertEquals(NcclSettings.defaults(), NcclSettings.fromConfig(ConfigFactory.empty()));
     EpArgumentException e = assertThrows(EpArgumentException.class,
-        () -> NcclSettings.fromConfig(ConfigFactory.parseMap(Map.of("ep.gpu.max-tokens-per-rank", 0))));
-    assertEquals("ep.gpu.max-tokens-per-rank", e.argument());
+        () -> NcclSettings.fromConfig(ConfigFactory.parseMap(Map.of("ep.gpu.peer-timeout", "0s"))));
+    assertEquals("ep.gpu.peer-timeout", e.argument());
+    // The HT capacity is the world's now: a node-level key is refused, naming its replacement.
+    EpArgumentException moved = assertThrows(EpArgumentException.class,
+        () -> NcclSettings.fromConfig(ConfigFactory.parseMap(Map.of("ep.gpu.max-tokens-per-rank", 512))));
+    assertEquals("ep.gpu.max-tokens-per-rank", moved.argument());
+    assertTrue(moved.getMessage().contains("ep.max-tokens-per-rank"), moved.getMessage());
   }
 }

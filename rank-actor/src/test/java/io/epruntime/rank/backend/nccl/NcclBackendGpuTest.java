@@ -60,8 +60,8 @@ class NcclBackendGpuTest {
     NcclAvailability a = NcclBackend.availability();
     assumeTrue(a.available(), () -> "GPU suite skipped: " + a.reason());
     GpuChecks.report("availability: " + a.reason());
-    direct = NcclBackend.open(0, NcclSettings.defaults().withMaxTokensPerRank(256));
-    viaNccl = NcclBackend.open(0, NcclSettings.defaults().withMaxTokensPerRank(256).withSelfViaNccl(true));
+    direct = NcclBackend.open(0, NcclSettings.defaults());
+    viaNccl = NcclBackend.open(0, NcclSettings.defaults().withSelfViaNccl(true));
   }
 
   @AfterAll
@@ -92,7 +92,7 @@ class NcclBackendGpuTest {
   @MethodSource("cases")
   void stepMatchesTheCpuReference(boolean via, DType dtype, StepMode mode, String kernel) throws Exception {
     NcclBackend b = via ? viaNccl : direct;
-    EpConfig cfg = new EpConfig(1, EXPERTS, HIDDEN, TOPK, LL_MAX, 4, dtype);
+    EpConfig cfg = new EpConfig(1, EXPERTS, HIDDEN, TOPK, LL_MAX, 4, dtype, 256);
     long gen = join(b, via ? 1 : 0, cfg);
     int tokens = mode == StepMode.LL ? 48 : 200;
     RankInput in = Workloads.random(cfg, new int[] {tokens}, 1000 + dtype.ordinal() * 10 + mode.ordinal()).get(0);
@@ -129,13 +129,13 @@ class NcclBackendGpuTest {
    */
   @org.junit.jupiter.api.Test
   void llAtTheLargestCapacityRunsOnBothPaths() throws Exception {
-    EpConfig cfg = new EpConfig(1, 16, 256, 8, 1536, 1, DType.BF16);
+    EpConfig cfg = new EpConfig(1, 16, 256, 8, 1536, 1, DType.BF16, 1536);
     RankInput in = Workloads.random(cfg, new int[] {1536}, 9).get(0);
     ReferenceEngine ref = new ReferenceEngine(cfg);
     HiddenStates want = ref.runStep(StepMode.LL, ExpertKernel.of(ExpertKernelSpec.identity(), cfg), List.of(in.x()),
         List.of(in.routing())).get(0);
     for (boolean via : new boolean[] {false, true}) {
-      try (NcclBackend b = NcclBackend.open(0, NcclSettings.defaults().withMaxTokensPerRank(1536).withSelfViaNccl(via))) {
+      try (NcclBackend b = NcclBackend.open(0, NcclSettings.defaults().withSelfViaNccl(via))) {
         GpuChecks.joinAlone(b, new WorldSpec(1, 0, cfg, b.newUniqueId(), List.of("gpu")));
         StepOutcome got = b.runStep(new StepSpec(1, 1, StepMode.LL, new int[] {1536}, ExpertKernelSpec.identity()), in.x(),
             in.routing()).toCompletableFuture().get(2, TimeUnit.MINUTES);

@@ -79,9 +79,9 @@ public final class PeerBench {
     boolean allVerified = true;
     boolean first = true;
     for (int n : ranks) {
-      try (InProcessWorld w = new InProcessWorld(n, htTokens)) {
+      try (InProcessWorld w = new InProcessWorld(n)) {
         for (DType d : dtypes) {
-          EpConfig cfg = new EpConfig(n, 256, 7168, 8, llTokens, 1, d);
+          EpConfig cfg = new EpConfig(n, 256, 7168, 8, llTokens, 1, d, htTokens);
           w.join(cfg);
           Run run = new Run(w, cfg, htTokens, llTokens, iters, warmup);
           String line = run.measure();

@@ -104,7 +104,8 @@ class PeerWindowsGpuTest {
   @MethodSource("cases")
   void stepMatchesTheCpuReference(int n, Shape shape, DType dtype, StepMode mode, String kernel) throws Exception {
     InProcessWorld w = worldOf(n);
-    EpConfig cfg = new EpConfig(n, shape.experts(), shape.hidden(), shape.topk(), shape.llMax(), shape.alignment(), dtype);
+    EpConfig cfg = new EpConfig(n, shape.experts(), shape.hidden(), shape.topk(), shape.llMax(), shape.alignment(), dtype,
+        shape.htTokens());
     w.join(cfg);
     int[] counts = new int[n];
     for (int r = 0; r < n; r++) {
@@ -148,7 +149,7 @@ class PeerWindowsGpuTest {
       world = null;
     }
     if (world == null) {
-      world = new InProcessWorld(n, FULL.htTokens());
+      world = new InProcessWorld(n);
     }
     return world;
   }
