@@ -37,10 +37,10 @@ suite() {  # suite <seconds> <name> <class...>
   grep -E "✘|MethodSource|Exception|expected" "$OUT/junit-$name.txt" | head -20
 }
 
-cluster() {  # four rank JVMs on the one GPU, every step verified
-  for spec in "bf16 scale" "fp8-e4m3 swiglu"; do
+cluster() {  # cluster <"dtype kernel">...: four rank JVMs on the one GPU, every step verified
+  for spec in "$@"; do
     set -- $spec
-    timeout 150 "$JAVA" --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.util.zip=ALL-UNNAMED \
+    timeout "${CLUSTER_SECS:-120}" "$JAVA" --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.util.zip=ALL-UNNAMED \
       -cp "$C/lib/*" io.epruntime.cli.EpCli run --ranks 4 --gpus 1 --backend nccl --steps 200 --dtype "$1" \
       --expert-kernel "$2" --run-dir "/tmp/ep-run-$1" >>"$OUT/cluster-run.txt" 2>&1
     echo "ep run --ranks 4 --gpus 1 --backend nccl --dtype $1 --expert-kernel $2: exit $?" | tee -a "$OUT/cluster-run.txt"
@@ -51,20 +51,28 @@ cluster() {  # four rank JVMs on the one GPU, every step verified
 }
 
 if [[ $mode == quick ]]; then
-  shapes=small suite 170 peer rank.backend.nccl.PeerWindowsGpuTest
+  shapes=small suite 150 peer rank.backend.nccl.PeerWindowsGpuTest
   echo "== four rank processes on one GPU"
-  cluster
+  cluster "bf16 scale"
   echo "== benchmark"
-  timeout 230 "$JAVA" -Xmx48g -cp "$C/lib/*" io.epruntime.rank.backend.nccl.PeerBench --iters 10 --warmup 2 \
+  timeout 200 "$JAVA" -Xmx48g -cp "$C/lib/*" io.epruntime.rank.backend.nccl.PeerBench --iters 10 --warmup 2 \
     --out "$OUT/peer-bench.json" >"$OUT/bench-log.txt" 2>&1
   echo "bench exit $?"; grep -E "peer-bench|Exception|error" "$OUT/bench-log.txt" | cut -c1-600 | head -20
   echo "== PyTorch"
-  timeout 100 python3 bench/gpu/torch_peer.py --iters 10 --warmup 2 >"$OUT/torch-peer.json" 2>>"$OUT/logs.txt"
-  echo "torch exit $?"; head -c 1500 "$OUT/torch-peer.json"; tail -5 "$OUT/logs.txt"
+  timeout 80 python3 bench/gpu/torch_peer.py --iters 10 --warmup 2 >"$OUT/torch-peer.json" 2>>"$OUT/logs.txt"
+  echo "torch exit $?"; tail -5 "$OUT/logs.txt"
+  echo "== NCCL self send/recv at world size 1 (context)"
+  chmod +x "$C/ep_bench"
+  timeout 40 "$C/ep_bench" --nccl libnccl.so.2 --iters 20 --warmup 3 --json "$OUT/nccl-self.json" >>"$OUT/logs.txt" 2>&1
+  echo "ep_bench exit $?"
+  python3 bench/gpu/peer_report.py --bench "$OUT/peer-bench.json" --torch "$OUT/torch-peer.json" --env "$OUT/env.txt" \
+    --nccl-self "$OUT/nccl-self.json" --command "bash scripts/device/peer-run.sh quick (PeerBench --iters 10 --warmup 2; torch_peer.py --iters 10 --warmup 2)" \
+    --out "$OUT/gpu-peer.json"
 else
-  shapes=small,full suite 300 peer rank.backend.nccl.PeerWindowsGpuTest
-  shapes=small suite 200 recovery tests.cluster.RecoveryTest
+  shapes=small,full suite 260 peer rank.backend.nccl.PeerWindowsGpuTest
+  CLUSTER_SECS=90 cluster "fp8-e4m3 swiglu"
+  shapes=small suite 180 recovery tests.cluster.RecoveryTest
   grep -E "gpu kill timeline" "$OUT/junit-recovery.txt" | cut -c1-1500
   tar -C target -czf "$OUT/recovery-logs.tgz" cluster-logs 2>/dev/null
-  shapes=small suite 80 world1 rank.backend.nccl.NcclBackendGpuTest rank.backend.nccl.HostOverheadGpuTest
+  shapes=small suite 60 world1 rank.backend.nccl.NcclBackendGpuTest rank.backend.nccl.HostOverheadGpuTest
 fi
