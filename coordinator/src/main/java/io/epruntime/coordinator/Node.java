@@ -76,7 +76,7 @@ public final class Node implements AutoCloseable {
     try {
       // aeron-udp remoting: Pekko's own media driver beside ours (tcp: unchanged).
       Config full = ArteryAeronUdp.configure(withSeeds, aeron.aeron().context().aeronDirectoryName());
-      EpBackend backend = BackendFactory.create(settings.backend(), aeron, settings.world(), Integer.valueOf(settings.rank()), full);
+      EpBackend backend = BackendFactory.create(settings.backend(), aeron, settings.world(), settings.rank(), full);
       BootstrapPublisher publisher = new BootstrapPublisher(aeron);
       closeables.add(publisher);
       RankStatusBoard board = new RankStatusBoard();

@@ -54,8 +54,8 @@ public final class NcclBackend implements EpBackend {
   private ScheduledFuture<?> health;
   private volatile String transport = "none (no generation joined)";
 
-  /** The constructor {@code BackendFactory} uses: the world's shape, this rank, the node's config. */
-  public NcclBackend(EpConfig config, Integer rank, Config conf) {
+  /** A node's backend: the world's shape, this rank, the node's config. */
+  public NcclBackend(EpConfig config, int rank, Config conf) {
     this(rank, NcclSettings.fromConfig(conf));
   }
 
