@@ -52,6 +52,11 @@ cluster() {  # cluster <"dtype kernel">...: four rank JVMs on the one GPU, every
 
 if [[ $mode == quick ]]; then
   shapes=small suite 150 peer rank.backend.nccl.PeerWindowsGpuTest
+  if ! grep -qE "\[ *0 tests failed" "$OUT/junit-peer.txt"; then
+    # The peer path is wrong somewhere: spend no device time on runs built on it.
+    echo "peer suite failed: stopping here"; grep -E "peer N=|Exception|expected" "$OUT/gpu-checks-peer.txt" "$OUT/junit-peer.txt" | head -40
+    exit 1
+  fi
   echo "== four rank processes on one GPU"
   cluster "bf16 scale"
   echo "== benchmark"
