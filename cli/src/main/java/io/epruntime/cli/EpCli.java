@@ -4,6 +4,7 @@ import io.epruntime.cli.bench.BenchCommand;
 import io.epruntime.cli.node.NodeCommand;
 import io.epruntime.cli.run.RunCommand;
 import io.epruntime.cli.status.StatusCommand;
+import io.epruntime.cli.weights.WeightsCommand;
 import io.epruntime.protocol.EpArgumentException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "Mixture-of-Experts expert parallelism on the JVM.",
       "Start with 'ep run': a local cluster, a seeded workload, every step checked against the CPU reference."
     },
-    subcommands = {RunCommand.class, NodeCommand.class, StatusCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, NodeCommand.class, StatusCommand.class, BenchCommand.class, WeightsCommand.class, CommandLine.HelpCommand.class})
 public final class EpCli implements Runnable {
 
   @Spec CommandSpec spec;
