@@ -9,6 +9,7 @@ import io.epruntime.protocol.cluster.GetStatus;
 import io.epruntime.protocol.cluster.GetWorld;
 import io.epruntime.protocol.cluster.NewUniqueId;
 import io.epruntime.protocol.cluster.Probe;
+import io.epruntime.protocol.cluster.RankHealth;
 import io.epruntime.protocol.cluster.RankHello;
 import io.epruntime.protocol.cluster.RankRejected;
 import io.epruntime.protocol.cluster.StatusReport;
@@ -181,10 +182,10 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     watchOnceUp(a.entry());
     sequencer.observeSeq(registry.maxLastSeq());
     generation = Math.max(generation, registry.maxGeneration());
-    if (state != State.FORMING && h.health().startsWith("failed")) {
-      endGeneration("rank " + h.rank() + " reports " + h.health());
+    if (state != State.FORMING && h.health() == RankHealth.FAILED) {
+      endGeneration("rank " + h.rank() + " reports " + h.describeHealth());
     }
-    if (state == State.READY && h.generation() != generation && h.nonce() != 0 && !h.health().equals("joining")) {
+    if (state == State.READY && h.generation() != generation && h.nonce() != 0 && h.health() != RankHealth.JOINING) {
       endGeneration("rank " + h.rank() + " is in generation " + h.generation() + ", not " + generation);
     }
     return maybeForm();

@@ -88,7 +88,7 @@ final class RankRegistry {
       ranks.put(h.rank(), current);
     }
     current.endpoint = h.aeronEndpoint();
-    current.health = h.health();
+    current.health = h.describeHealth();
     current.generation = h.generation();
     current.lastSeq = h.lastSeq();
     current.lastSeenNanos = nowNanos;

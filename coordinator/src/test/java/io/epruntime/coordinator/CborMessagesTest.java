@@ -78,7 +78,7 @@ class CborMessagesTest {
     ActorRef<ToCoordinator> coordinator = KIT.<ToCoordinator>createTestProbe().ref();
     ActorRef<ToClient> client = KIT.<ToClient>createTestProbe().ref();
     List<CborSerializable> messages = List.of(
-        new RankHello(2, rank, "127.0.0.1:4000", WORLD, "cpu", 3, 41, "ready", 9),
+        new RankHello(2, rank, "127.0.0.1:4000", WORLD, "cpu", 3, 41, io.epruntime.protocol.cluster.RankHealth.FAILED, "no GPU", 9),
         new Probe(9, coordinator),
         new RankRejected(1, "duplicate rank 1"),
         new NewUniqueId(4, coordinator),

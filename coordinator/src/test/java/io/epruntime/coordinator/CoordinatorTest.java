@@ -90,7 +90,7 @@ class CoordinatorTest {
       for (int r = 0; r < 4; r++) {
         TestProbe<ToRank> p = KIT.createTestProbe(name + "-rank" + r);
         ranks.add(p);
-        coordinator.tell(new RankHello(r, p.ref(), "127.0.0.1:" + (5000 + r), WORLD, "cpu", 0, -1, "idle", 0));
+        coordinator.tell(new RankHello(r, p.ref(), "127.0.0.1:" + (5000 + r), WORLD, "cpu", 0, -1, io.epruntime.protocol.cluster.RankHealth.IDLE, "", 0));
       }
       return new World(coordinator, ranks, channel);
     }

@@ -28,7 +28,7 @@ class RankRegistryTest {
   }
 
   private static RankHello hello(int rank, ActorRef<ToRank> ref, EpConfig config) {
-    return new RankHello(rank, ref, "127.0.0.1:" + (4000 + rank), config, "cpu", 0, -1, "idle", 0);
+    return new RankHello(rank, ref, "127.0.0.1:" + (4000 + rank), config, "cpu", 0, -1, io.epruntime.protocol.cluster.RankHealth.IDLE, "", 0);
   }
 
   private static ActorRef<ToRank> ref() {

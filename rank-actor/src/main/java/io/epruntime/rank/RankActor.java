@@ -5,6 +5,7 @@ import io.epruntime.protocol.cluster.BootstrapAck;
 import io.epruntime.protocol.cluster.EndGeneration;
 import io.epruntime.protocol.cluster.NewUniqueId;
 import io.epruntime.protocol.cluster.Probe;
+import io.epruntime.protocol.cluster.RankHealth;
 import io.epruntime.protocol.cluster.RankHello;
 import io.epruntime.protocol.cluster.RankRejected;
 import io.epruntime.protocol.cluster.RunStep;
@@ -127,16 +128,10 @@ public final class RankActor extends AbstractBehavior<ToRank> {
   }
 
   private RankHello hello(long nonce) {
+    RankStatusBoard.Health h = rejection != null ? new RankStatusBoard.Health(RankHealth.REJECTED, rejection) : board.health();
     return new RankHello(
         settings.rank(), context.getSelf(), settings.aeronEndpoint(), settings.config(), backend.kind(), joinedGeneration,
-        board.lastSeq(), health(), nonce);
-  }
-
-  private String health() {
-    if (rejection != null) {
-      return "rejected: " + rejection;
-    }
-    return board.health();
+        board.lastSeq(), h.state(), h.detail(), nonce);
   }
 
   private Behavior<ToRank> onProbe(Probe p) {
@@ -186,7 +181,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     running = null;
     holdTransportWhileBusy();
     joiningGeneration = b.generation();
-    board.health("joining");
+    board.health(RankHealth.JOINING);
     board.readyGeneration(0);
     EpConfig config = settings.config();
     WorldSpec spec = new WorldSpec(b.generation(), settings.rank(), config, b.uniqueId(), b.dataEndpoints());
@@ -205,7 +200,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       return this;
     }
     connectingGeneration = b.generation();
-    board.health("joining");
+    board.health(RankHealth.JOINING);
     context.getLog().info("rank {} connecting to its peers' windows for generation {}", settings.rank(), b.generation());
     context.pipeToSelf(backend.connectPeers(b.generation(), b.peerWindows()), (ok, err) -> new PeersConnected(b.generation(), err));
     return this;
@@ -219,12 +214,12 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     if (p.error() != null) {
       String why = "connecting to the peers of generation " + p.generation() + " failed: " + rootMessage(p.error());
       context.getLog().error(why);
-      board.health("failed: " + why);
+      board.health(RankHealth.FAILED, why);
       coordinator.tell(new BootstrapAck(p.generation(), settings.rank(), BootstrapRecord.Phase.PEERS, why, null));
       return this;
     }
     connectedGeneration = p.generation();
-    board.health("joined");
+    board.health(RankHealth.JOINED);
     coordinator.tell(new BootstrapAck(p.generation(), settings.rank(), BootstrapRecord.Phase.PEERS, null, null));
     return this;
   }
@@ -237,14 +232,14 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     if (j.error() != null) {
       String why = "joining generation " + j.generation() + " failed: " + rootMessage(j.error());
       context.getLog().error(why);
-      board.health("failed: " + why);
+      board.health(RankHealth.FAILED, why);
       coordinator.tell(BootstrapAck.joined(j.generation(), settings.rank(), why));
       return this;
     }
     joinedGeneration = j.generation();
     joinedWindow = j.window() == null ? new byte[0] : j.window();
     board.joinedGeneration(joinedGeneration);
-    board.health("joined");
+    board.health(RankHealth.JOINED);
     metrics.generation(joinedGeneration);
     coordinator.tell(new BootstrapAck(j.generation(), settings.rank(), BootstrapRecord.Phase.JOIN, null, joinedWindow));
     return this;
@@ -253,7 +248,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
   private Behavior<ToRank> onWorldReady(WorldReady w) {
     if (w.generation() == joinedGeneration) {
       board.readyGeneration(w.generation());
-      board.health("ready");
+      board.health(RankHealth.READY);
       metrics.rankHealth(settings.rank(), true);
       context.getLog().info("rank {}: generation {} is Ready", settings.rank(), w.generation());
     }
@@ -272,7 +267,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     running = null;
     holdTransportWhileBusy();
     board.readyGeneration(0);
-    board.health("idle");
+    board.health(RankHealth.IDLE);
     metrics.rankHealth(settings.rank(), false);
     return this;
   }
@@ -341,7 +336,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       return;
     }
     running = step;
-    board.health("running");
+    board.health(RankHealth.RUNNING);
     long start = System.nanoTime();
     StepSpec spec = new StepSpec(step.seq(), step.generation(), step.mode(), step.tokensPerRank(), step.kernel());
     CompletionStage<StepOutcome> done = backend.runStep(spec, input.x(), input.routing());
@@ -357,7 +352,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     RunStep step = f.step();
     if (running == step) {
       running = null;
-      board.health(board.readyGeneration() == joinedGeneration && joinedGeneration > 0 ? "ready" : "joined");
+      board.health(board.readyGeneration() == joinedGeneration && joinedGeneration > 0 ? RankHealth.READY : RankHealth.JOINED);
     }
     long nanos = System.nanoTime() - f.startNanos();
     if (f.error() != null) {

@@ -1,5 +1,6 @@
 package io.epruntime.rank;
 
+import io.epruntime.protocol.cluster.RankHealth;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * listener, read by HTTP threads, so every field is atomic.
  */
 public final class RankStatusBoard {
-  private final AtomicReference<String> health = new AtomicReference<>("idle");
+  private final AtomicReference<Health> health = new AtomicReference<>(new Health(RankHealth.IDLE, ""));
   private final AtomicLong joinedGeneration = new AtomicLong();
   private final AtomicLong readyGeneration = new AtomicLong();
   private final AtomicLong lastSeq = new AtomicLong(-1);
@@ -31,12 +32,23 @@ public final class RankStatusBoard {
     }
   }
 
-  public String health() {
+  /** A health with its detail (why, when failed), read and written as one. */
+  public record Health(RankHealth state, String detail) {
+    public String describe() {
+      return state.describe(detail);
+    }
+  }
+
+  public Health health() {
     return health.get();
   }
 
-  public void health(String value) {
-    health.set(value);
+  public void health(RankHealth state) {
+    health.set(new Health(state, ""));
+  }
+
+  public void health(RankHealth state, String detail) {
+    health.set(new Health(state, detail == null ? "" : detail));
   }
 
   public long joinedGeneration() {

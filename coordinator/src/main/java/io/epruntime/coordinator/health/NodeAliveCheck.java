@@ -1,5 +1,6 @@
 package io.epruntime.coordinator.health;
 
+import io.epruntime.protocol.cluster.RankHealth;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -18,7 +19,7 @@ public final class NodeAliveCheck implements Supplier<CompletionStage<Boolean>> 
 
   @Override
   public CompletionStage<Boolean> get() {
-    String health = NodeParts.of(system).board().health();
-    return CompletableFuture.completedFuture(!health.startsWith("failed"));
+    RankHealth health = NodeParts.of(system).board().health().state();
+    return CompletableFuture.completedFuture(health != RankHealth.FAILED);
   }
 }

@@ -15,7 +15,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param backend {@code cpu} or {@code nccl}
  * @param generation the generation the rank has joined, 0 if none
  * @param lastSeq the last step sequence number it finished, -1 if none
- * @param health {@code idle}, {@code joining}, {@code ready}, {@code running} or {@code failed: ...}
+ * @param health where the rank stands
+ * @param healthDetail why, for {@link RankHealth#FAILED} and {@link RankHealth#REJECTED}; else empty
  * @param nonce the probe this answers, 0 when unsolicited
  */
 public record RankHello(
@@ -26,6 +27,13 @@ public record RankHello(
     String backend,
     long generation,
     long lastSeq,
-    String health,
+    RankHealth health,
+    String healthDetail,
     long nonce)
-    implements ToCoordinator {}
+    implements ToCoordinator {
+
+  /** Health and detail as status pages show them ({@code failed: why}). */
+  public String describeHealth() {
+    return health.describe(healthDetail);
+  }
+}
