@@ -34,8 +34,9 @@ def main():
     p.add_argument("--out", required=True)
     a = p.parse_args()
     bench = json.load(open(a.bench))
-    torch_lines = [l for l in open(a.torch) if l.strip().startswith("{")]
-    torch = json.loads(torch_lines[-1])
+    # One line per (N, dtype) as each finishes, then the whole result; a run cut short has only the former.
+    torch_objs = [json.loads(l) for l in open(a.torch) if l.strip().startswith("{")]
+    torch = next((o for o in torch_objs if "runs" in o), {"runs": [o for o in torch_objs if "world_size" in o]})
     tmap = {(r["world_size"], r["dtype"]): r for r in torch["runs"]}
     env = env_facts(a.env)
     gpu = env.get("gpu", "")
@@ -71,6 +72,7 @@ def main():
                   "ll_capacity": 128, "masked_slots": 0, "dtypes": sorted({r["dtype"] for r in runs})},
         "command": a.command,
         "verified": all(r["verified"] for r in runs) and bench.get("verified", False),
+        "complete": bench.get("complete", False),
         "method": "N ranks of the nccl backend in one JVM on one GPU, joined through their peer windows; each op timed over "
                   "all N ranks at once (CUDA events around a fork/join of the ranks' streams, L2 flushed and the GPU held "
                   "2 ms before each so every rank's launches are queued), median of the iterations; traffic = bytes read "

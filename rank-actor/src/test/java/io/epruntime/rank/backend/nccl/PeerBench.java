@@ -89,10 +89,15 @@ public final class PeerBench {
           json.append(first ? "" : ",\n").append(line);
           first = false;
           System.out.println("[peer-bench] " + line);
+          if (out != null) {
+            // Written after every run, so a run cut short by its time limit still leaves what it measured.
+            Files.writeString(Path.of(out), json + "\n  ],\n  \"verified\": " + allVerified + ",\n  \"complete\": false\n}\n");
+          }
         }
       }
     }
-    json.append("\n  ],\n  \"verified\": ").append(allVerified).append(",\n  \"gpu\": \"").append(gpuName()).append("\"\n}\n");
+    json.append("\n  ],\n  \"verified\": ").append(allVerified).append(",\n  \"complete\": true,\n  \"gpu\": \"").append(gpuName())
+        .append("\"\n}\n");
     if (out != null) {
       Files.writeString(Path.of(out), json.toString());
     }
