@@ -4,6 +4,7 @@ import io.epruntime.cli.bench.BenchCommand;
 import io.epruntime.cli.node.NodeCommand;
 import io.epruntime.cli.run.RunCommand;
 import io.epruntime.cli.status.StatusCommand;
+import io.epruntime.client.InvalidArgumentException;
 import io.epruntime.protocol.EpArgumentException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -80,7 +81,11 @@ public final class EpCli implements Runnable {
     for (ExitCode c : ExitCode.values()) {
       codes.put(String.format("%3d", c.code()), c.meaning());
     }
-    cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+    // A command that lists its own exit codes (ep node, ep status) keeps them.
+    if (cl.getCommandSpec().usageMessage().exitCodeList().isEmpty()) {
+      cl.getCommandSpec().usageMessage().exitCodeList(codes);
+    }
+    cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n");
     cl.getCommandSpec().exitCodeOnInvalidInput(ExitCode.USAGE.code());
     for (CommandLine sub : cl.getSubcommands().values()) {
       addExitCodes(sub);
@@ -109,8 +114,8 @@ public final class EpCli implements Runnable {
     if (e instanceof CliException c) {
       err.println(name + ": " + c.getMessage());
       code = c.exitCode().code();
-    } else if (e instanceof EpArgumentException a) {
-      err.println(name + ": " + a.getMessage() + "; see '" + name + " --help'");
+    } else if (e instanceof EpArgumentException || e instanceof InvalidArgumentException) {
+      err.println(name + ": " + e.getMessage() + "; see '" + name + " --help'");
       code = ExitCode.USAGE.code();
     } else {
       err.println(name + ": unexpected error (a bug; please report it with the trace below): " + e);

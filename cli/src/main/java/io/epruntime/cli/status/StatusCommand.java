@@ -21,7 +21,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
-    description = "Show a running world: state, generation, every rank with its health and last step, steps in flight.")
+    description = "Show a running world: state, generation, every rank with its health and last step, steps in flight.",
+    exitCodeList = {
+      "  0:the status was printed",
+      "  2:usage error: unknown flag or bad value",
+      "  3:no gateway answered (the message says what was found at each address), or the world was not Ready in time "
+          + "(its generation and the missing ranks)"
+    })
 public final class StatusCommand implements java.util.concurrent.Callable<Integer> {
 
   @Option(names = {"-g", "--gateway"}, required = true, paramLabel = "HOST:PORT",
