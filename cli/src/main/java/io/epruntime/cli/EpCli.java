@@ -1,5 +1,6 @@
 package io.epruntime.cli;
 
+import io.epruntime.cli.background.ClusterCommand;
 import io.epruntime.cli.bench.BenchCommand;
 import io.epruntime.cli.node.NodeCommand;
 import io.epruntime.cli.run.RunCommand;
@@ -30,7 +31,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "Mixture-of-Experts expert parallelism on the JVM.",
       "Start with 'ep run': a local cluster, a seeded workload, every step checked against the CPU reference."
     },
-    subcommands = {RunCommand.class, NodeCommand.class, StatusCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, ClusterCommand.class, NodeCommand.class, StatusCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class})
 public final class EpCli implements Runnable {
 
   @Spec CommandSpec spec;
@@ -73,7 +75,7 @@ public final class EpCli implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "a command is required: run, node, status, bench or help");
+    throw new ParameterException(spec.commandLine(), "a command is required: run, cluster, node, status, bench or help");
   }
 
   private static void addExitCodes(CommandLine cl) {
