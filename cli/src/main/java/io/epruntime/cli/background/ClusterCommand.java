@@ -10,14 +10,15 @@ import picocli.CommandLine.Spec;
     name = "cluster",
     mixinStandardHelpOptions = true,
     description = "A local cluster that stays up: 'ep cluster up' starts N ranks in the background and returns once the "
-        + "world is Ready, printing the gateway to connect to; 'ep cluster status' shows it; 'ep cluster down' stops it.",
-    subcommands = {ClusterUpCommand.class, ClusterStatusCommand.class, ClusterDownCommand.class},
-    exitCodeList = {"  2:usage error: a subcommand (up, status, down) is required; each lists its own exit codes"})
+        + "world is Ready, printing the gateway to connect to; 'ep cluster status' shows it; 'ep cluster restart --rank R' restarts one rank; "
+        + "'ep cluster down' stops it.",
+    subcommands = {ClusterUpCommand.class, ClusterStatusCommand.class, ClusterRestartCommand.class, ClusterDownCommand.class},
+    exitCodeList = {"  2:usage error: a subcommand (up, status, restart, down) is required; each lists its own exit codes"})
 public final class ClusterCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "a subcommand is required: up, status or down");
+    throw new ParameterException(spec.commandLine(), "a subcommand is required: up, status, restart or down");
   }
 }

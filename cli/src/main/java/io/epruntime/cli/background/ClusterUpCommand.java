@@ -12,13 +12,11 @@ import io.epruntime.cli.run.ClusterSession;
 import io.epruntime.client.ClientSettings;
 import io.epruntime.client.EpClient;
 import io.epruntime.client.EpClientException;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,7 +103,7 @@ public final class ClusterUpCommand implements Callable<Integer> {
     BackgroundCluster cluster = launch(NodeLaunch.plan(clusterSpec, false), chosen, ports.gateways(host), home);
     cluster.write();
     try {
-      long generation = awaitReady(cluster);
+      long generation = awaitReady(cluster, readyTimeoutSeconds);
       out.printf("ep cluster: %d ranks up, %s backend, world Ready after %.1f s (generation %d); logs in %s%n", ranks, chosen,
           (System.nanoTime() - start) / 1e9, generation, home);
       out.println("  gateway  " + cluster.gateways().get(0) + (ranks > 1 ? "  (any rank's: " + String.join(", ", cluster.gateways()) + ")" : ""));
@@ -140,35 +138,23 @@ public final class ClusterUpCommand implements Callable<Integer> {
     return m;
   }
 
-  /**
-   * Starts every rank in its own session ({@code setsid}, where the system has it) with stdin from
-   * /dev/null and its output in its log, so it outlives this command and the terminal.
-   */
+  /** Starts every rank ({@link BackgroundCluster#start}); on a failure, stops those already running. */
   private static BackgroundCluster launch(List<NodeLaunch> launches, String backend, List<String> gateways, Path home) {
     List<BackgroundCluster.Rank> started = new ArrayList<>();
     try {
       for (NodeLaunch launch : launches) {
-        List<String> cmd = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-          cmd.add("/usr/bin/setsid");
-        }
-        cmd.addAll(launch.command());
-        Files.writeString(launch.logFile(), "# " + String.join(" ", launch.command()) + System.lineSeparator());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(launch.logFile().toFile()));
-        pb.environment().putAll(launch.environment());
-        Process p = pb.start();
-        started.add(new BackgroundCluster.Rank(launch.rank(), p.pid(), p.info().startInstant().orElse(Instant.now()), launch.logFile()));
+        Files.deleteIfExists(launch.logFile()); // a fresh log per up; restarts append to it
+        started.add(BackgroundCluster.start(launch.rank(), launch.command(), launch.environment(), launch.logFile()));
       }
-    } catch (IOException e) {
-      new BackgroundCluster(home, backend, gateways, started).stop(Duration.ofSeconds(10));
-      throw CliException.cluster("cannot start rank " + started.size() + ": " + e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      BackgroundCluster.stop(started, Duration.ofSeconds(10));
+      throw e instanceof CliException c ? c : CliException.cluster("cannot start the ranks: " + e.getMessage());
     }
     return new BackgroundCluster(home, backend, gateways, started);
   }
 
   /** The generation once Ready; a rank that exits first, or no Ready world in time, fails with its log's tail. */
-  private long awaitReady(BackgroundCluster cluster) {
+  static long awaitReady(BackgroundCluster cluster, long readyTimeoutSeconds) {
     ClientSettings settings = ClientSettings.of(cluster.gateways()).withConnectTimeout(Duration.ofSeconds(readyTimeoutSeconds));
     CompletableFuture<Object> connected = CompletableFuture.supplyAsync(() -> {
       try (EpClient client = EpClient.connect(settings)) {

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A new user's path: {@code ep cluster up} on loopback, the client guide's example as its own
  * program ({@code java -jar} of the examples module, no JVM option) against the gateway it printed,
- * {@code ep cluster status}, then {@code ep cluster down}, after which no rank runs and /dev/shm
- * holds none of their Aeron directories.
+ * {@code ep cluster status}, a killed rank brought back by {@code ep cluster restart}, then
+ * {@code ep cluster down}, after which no rank runs and /dev/shm holds none of their Aeron
+ * directories.
  */
 @Tag("cluster")
 class NewUserTest {
@@ -72,6 +73,18 @@ class NewUserTest {
     CliResult status = CliResult.run("cluster", "status", "--dir", dir.toString());
     assertEquals(0, status.exitCode(), status.toString());
     assertTrue(status.out().contains("running") && status.out().contains("ready"), status.toString());
+
+    // A rank that dies is started again on its ports and the world re-forms around it.
+    ProcessHandle killed = ProcessHandle.of(pids.get(1)).orElseThrow();
+    killed.destroyForcibly();
+    killed.onExit().get(30, TimeUnit.SECONDS);
+    CliResult restart = CliResult.run("cluster", "restart", "--rank", "1", "--dir", dir.toString());
+    assertEquals(0, restart.exitCode(), restart.toString());
+    assertTrue(restart.out().contains("rank 1 restarted") && restart.out().contains("world Ready again, generation "), restart.toString());
+    List<Long> afterRestart = pids();
+    assertEquals(pids.get(0), afterRestart.get(0));
+    assertEquals(List.of(), aeronDirectories(pids.get(1)), "the restarted rank removed what the killed one left in /dev/shm");
+    pids = afterRestart;
 
     CliResult down = CliResult.run("cluster", "down", "--dir", dir.toString());
     assertEquals(0, down.exitCode(), down.toString());
