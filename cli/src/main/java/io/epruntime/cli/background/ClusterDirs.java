@@ -4,10 +4,26 @@ import io.epruntime.cli.CliException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine.Option;
 
-/** Where {@code ep cluster} keeps its state and logs: {@code --dir}, else target/ep-cluster of the project. */
+/**
+ * {@code --dir} of every {@code ep cluster} command: where the state file and the rank logs are,
+ * by default target/ep-cluster of the project.
+ */
 final class ClusterDirs {
-  private ClusterDirs() {}
+  @Option(names = "--dir", description = "The cluster's directory: its state file and rank logs (default: target/ep-cluster "
+      + "in the project).")
+  Path dir;
+
+  /** The directory, created when missing, as an absolute path. */
+  Path resolve() {
+    return of(dir);
+  }
+
+  /** What to add to a printed command so that it names the same directory. */
+  String flag() {
+    return dir == null ? "" : " --dir " + dir;
+  }
 
   static Path of(Path requested) {
     Path dir = requested != null ? requested : projectHome().resolve("target").resolve("ep-cluster");

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -18,8 +19,7 @@ import picocli.CommandLine.Spec;
         + "SIGKILL for any still running after --grace seconds. Nothing up is not an error.",
     exitCodeList = {"  0:no rank of the cluster runs any more", "  2:usage error: unknown flag or bad value"})
 public final class ClusterDownCommand implements Callable<Integer> {
-  @Option(names = "--dir", description = "The directory given to 'ep cluster up --dir' (default: target/ep-cluster in the project).")
-  Path dir;
+  @Mixin ClusterDirs dirs;
 
   @Option(names = "--grace", defaultValue = "30", description = "Seconds each rank has to stop by itself (default: ${DEFAULT-VALUE}).")
   long graceSeconds;
@@ -29,7 +29,7 @@ public final class ClusterDownCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Path home = ClusterDirs.of(dir);
+    Path home = dirs.resolve();
     Optional<BackgroundCluster> cluster = BackgroundCluster.read(home);
     if (cluster.isEmpty()) {
       out.println("ep cluster: no cluster is up in " + home);

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,8 +39,7 @@ public final class ClusterRestartCommand implements Callable<Integer> {
   @Option(names = "--rank", required = true, description = "The rank to restart.")
   int rank;
 
-  @Option(names = "--dir", description = "The directory given to 'ep cluster up --dir' (default: target/ep-cluster in the project).")
-  Path dir;
+  @Mixin ClusterDirs dirs;
 
   @Option(names = "--grace", defaultValue = "30", description = "Seconds a running rank has to stop by itself (default: ${DEFAULT-VALUE}).")
   long graceSeconds;
@@ -51,7 +51,7 @@ public final class ClusterRestartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Path home = ClusterDirs.of(dir);
+    Path home = dirs.resolve();
     BackgroundCluster cluster = BackgroundCluster.read(home)
         .orElseThrow(() -> CliException.cluster("no cluster is up in " + home + "; 'ep cluster up' starts one"));
     if (rank < 0 || rank >= cluster.ranks().size()) {

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,8 +22,7 @@ import picocli.CommandLine.Spec;
       "  3:no cluster is up in --dir, or its world did not answer or is not Ready"
     })
 public final class ClusterStatusCommand implements Callable<Integer> {
-  @Option(names = "--dir", description = "The directory given to 'ep cluster up --dir' (default: target/ep-cluster in the project).")
-  Path dir;
+  @Mixin ClusterDirs dirs;
 
   @Option(names = "--timeout", defaultValue = "15", description = "Seconds to wait for the world's answer (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
@@ -32,7 +32,7 @@ public final class ClusterStatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Path home = ClusterDirs.of(dir);
+    Path home = dirs.resolve();
     BackgroundCluster cluster = BackgroundCluster.read(home)
         .orElseThrow(() -> CliException.cluster("no cluster is up in " + home + "; 'ep cluster up' starts one"));
     out.println("ep cluster: " + cluster.ranks().size() + " ranks, " + cluster.backend() + " backend, gateway "

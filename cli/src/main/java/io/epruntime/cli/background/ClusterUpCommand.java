@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -72,8 +73,7 @@ public final class ClusterUpCommand implements Callable<Integer> {
   @Option(names = "--ready-timeout", defaultValue = "180", description = "Seconds to wait for a Ready world (default: ${DEFAULT-VALUE}).")
   long readyTimeoutSeconds;
 
-  @Option(names = "--dir", description = "Where the state file and the rank logs go (default: target/ep-cluster in the project).")
-  Path dir;
+  @Mixin ClusterDirs dirs;
 
   @Spec CommandSpec spec;
 
@@ -85,7 +85,7 @@ public final class ClusterUpCommand implements Callable<Integer> {
     if (readyTimeoutSeconds < 1) {
       throw CliException.usage("--ready-timeout = " + readyTimeoutSeconds + " is not allowed; allowed: >= 1");
     }
-    Path home = ClusterDirs.of(dir);
+    Path home = dirs.resolve();
     BackgroundCluster.read(home).filter(c -> !c.running().isEmpty()).ifPresent(c -> {
       throw CliException.cluster("a cluster is already up in " + home + " (gateway " + c.gateways().get(0) + "); "
           + "'ep cluster down' stops it");
@@ -107,8 +107,8 @@ public final class ClusterUpCommand implements Callable<Integer> {
       out.printf("ep cluster: %d ranks up, %s backend, world Ready after %.1f s (generation %d); logs in %s%n", ranks, chosen,
           (System.nanoTime() - start) / 1e9, generation, home);
       out.println("  gateway  " + cluster.gateways().get(0) + (ranks > 1 ? "  (any rank's: " + String.join(", ", cluster.gateways()) + ")" : ""));
-      out.println("  status   ep cluster status" + dirFlag() + "    or    ep status --gateway " + cluster.gateways().get(0));
-      out.println("  stop     ep cluster down" + dirFlag());
+      out.println("  status   ep cluster status" + dirs.flag() + "    or    ep status --gateway " + cluster.gateways().get(0));
+      out.println("  stop     ep cluster down" + dirs.flag());
       out.println("  Java     EpClient.connect(ClientSettings.of(List.of(\"" + cluster.gateways().get(0) + "\")))   (docs/client.md)");
       out.flush();
       return 0;
@@ -116,10 +116,6 @@ public final class ClusterUpCommand implements Callable<Integer> {
       cluster.stop(Duration.ofSeconds(10));
       throw e;
     }
-  }
-
-  private String dirFlag() {
-    return dir == null ? "" : " --dir " + dir;
   }
 
   /**
