@@ -1,10 +1,12 @@
 package io.epruntime.cli;
 
+import io.epruntime.cli.background.ClusterCommand;
 import io.epruntime.cli.bench.BenchCommand;
 import io.epruntime.cli.node.NodeCommand;
 import io.epruntime.cli.run.RunCommand;
 import io.epruntime.cli.status.StatusCommand;
 import io.epruntime.cli.weights.WeightsCommand;
+import io.epruntime.client.InvalidArgumentException;
 import io.epruntime.protocol.EpArgumentException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -30,7 +32,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "Mixture-of-Experts expert parallelism on the JVM.",
       "Start with 'ep run': a local cluster, a seeded workload, every step checked against the CPU reference."
     },
-    subcommands = {RunCommand.class, NodeCommand.class, StatusCommand.class, BenchCommand.class, WeightsCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, ClusterCommand.class, NodeCommand.class, StatusCommand.class, BenchCommand.class,
+        WeightsCommand.class, CommandLine.HelpCommand.class})
 public final class EpCli implements Runnable {
 
   @Spec CommandSpec spec;
@@ -73,7 +76,7 @@ public final class EpCli implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "a command is required: run, node, status, bench or help");
+    throw new ParameterException(spec.commandLine(), "a command is required: run, cluster, node, status, bench or help");
   }
 
   private static void addExitCodes(CommandLine cl) {
@@ -81,7 +84,11 @@ public final class EpCli implements Runnable {
     for (ExitCode c : ExitCode.values()) {
       codes.put(String.format("%3d", c.code()), c.meaning());
     }
-    cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+    // A command that lists its own exit codes (ep node, ep status) keeps them.
+    if (cl.getCommandSpec().usageMessage().exitCodeList().isEmpty()) {
+      cl.getCommandSpec().usageMessage().exitCodeList(codes);
+    }
+    cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n");
     cl.getCommandSpec().exitCodeOnInvalidInput(ExitCode.USAGE.code());
     for (CommandLine sub : cl.getSubcommands().values()) {
       addExitCodes(sub);
@@ -110,8 +117,8 @@ public final class EpCli implements Runnable {
     if (e instanceof CliException c) {
       err.println(name + ": " + c.getMessage());
       code = c.exitCode().code();
-    } else if (e instanceof EpArgumentException a) {
-      err.println(name + ": " + a.getMessage() + "; see '" + name + " --help'");
+    } else if (e instanceof EpArgumentException || e instanceof InvalidArgumentException) {
+      err.println(name + ": " + e.getMessage() + "; see '" + name + " --help'");
       code = ExitCode.USAGE.code();
     } else {
       err.println(name + ": unexpected error (a bug; please report it with the trace below): " + e);

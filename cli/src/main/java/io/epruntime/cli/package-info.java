@@ -10,6 +10,7 @@
  * </pre>
  *
  * Subpackages: {@code run} (workload, verification, statistics, rendering), {@code cluster}
- * (ports, backend choice, rank processes), {@code node}, {@code status}, {@code bench}.
+ * (ports, backend choice, rank processes), {@code background} ({@code ep cluster up|status|down}),
+ * {@code node}, {@code status}, {@code bench}.
  */
 package io.epruntime.cli;

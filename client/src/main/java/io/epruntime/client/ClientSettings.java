@@ -2,7 +2,6 @@ package io.epruntime.client;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import io.epruntime.protocol.EpArgumentException;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,32 +23,45 @@ import java.util.List;
  * @param maxInFlight steps this client has outstanding at most; more fail with {@link BackPressureException}
  * @param maxRetries extra attempts for a step that failed with a retriable error (0 = none)
  * @param expectedWorld the world keys the cluster must match ({@link ExpectedWorld#ANY}: adopt the cluster's world)
+ * @param checkFinite refuse a step whose {@code x} holds NaN or an infinity ({@link StepRejectedException}
+ *     naming rank, token and channel) before anything is sent; costs one pass over the inputs
  */
 public record ClientSettings(
     List<String> gateways, Duration connectTimeout, Duration stepTimeout, int maxInFlight, int maxRetries,
-    ExpectedWorld expectedWorld) {
+    ExpectedWorld expectedWorld, boolean checkFinite) {
 
   public ClientSettings {
-    EpArgumentException.require(gateways != null && !gateways.isEmpty(), "gateways", gateways, "at least one host:port");
+    InvalidArgumentException.require(gateways != null && !gateways.isEmpty(), "gateways", gateways, "at least one host:port");
     for (String g : gateways) {
-      EpArgumentException.require(g != null && g.matches("[^:\\s]+:\\d{1,5}"), "gateways", g, "host:port entries");
+      InvalidArgumentException.require(g != null && g.matches("[^:\\s]+:\\d{1,5}") && port(g) >= 1 && port(g) <= 65535, "gateways", g,
+          "host:port entries with a port in 1..65535, e.g. 127.0.0.1:17355 (a node's Pekko remoting port)");
     }
     gateways = List.copyOf(gateways);
-    EpArgumentException.require(connectTimeout != null && !connectTimeout.isNegative() && !connectTimeout.isZero(),
+    InvalidArgumentException.require(connectTimeout != null && !connectTimeout.isNegative() && !connectTimeout.isZero(),
         "connectTimeout", connectTimeout, "a positive duration");
-    EpArgumentException.require(stepTimeout != null && !stepTimeout.isNegative() && !stepTimeout.isZero(),
+    InvalidArgumentException.require(stepTimeout != null && !stepTimeout.isNegative() && !stepTimeout.isZero(),
         "stepTimeout", stepTimeout, "a positive duration");
-    EpArgumentException.require(maxInFlight >= 1, "maxInFlight", maxInFlight, ">= 1");
-    EpArgumentException.require(maxRetries >= 0, "maxRetries", maxRetries, ">= 0");
-    EpArgumentException.require(expectedWorld != null, "expectedWorld", expectedWorld, "ExpectedWorld.ANY to adopt the cluster's world");
+    InvalidArgumentException.require(maxInFlight >= 1, "maxInFlight", maxInFlight, ">= 1");
+    InvalidArgumentException.require(maxRetries >= 0, "maxRetries", maxRetries, ">= 0");
+    InvalidArgumentException.require(expectedWorld != null, "expectedWorld", expectedWorld, "ExpectedWorld.ANY to adopt the cluster's world");
   }
 
-  /** Settings that adopt whatever world the cluster runs. */
+  private static int port(String hostPort) {
+    return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+  }
+
+  /** Settings that check inputs for NaN and infinities. */
+  public ClientSettings(
+      List<String> gateways, Duration connectTimeout, Duration stepTimeout, int maxInFlight, int maxRetries, ExpectedWorld expectedWorld) {
+    this(gateways, connectTimeout, stepTimeout, maxInFlight, maxRetries, expectedWorld, true);
+  }
+
+  /** Settings that adopt whatever world the cluster runs and check inputs for NaN and infinities. */
   public ClientSettings(List<String> gateways, Duration connectTimeout, Duration stepTimeout, int maxInFlight, int maxRetries) {
     this(gateways, connectTimeout, stepTimeout, maxInFlight, maxRetries, ExpectedWorld.ANY);
   }
 
-  /** Defaults: 60 s to connect, 30 s per step, 16 in flight, 3 retries. */
+  /** Defaults: 60 s to connect, 30 s per step, 16 in flight, 3 retries, inputs checked for NaN and infinities. */
   public static ClientSettings of(List<String> gateways) {
     return new ClientSettings(gateways, Duration.ofSeconds(60), Duration.ofSeconds(30), 16, 3);
   }
@@ -63,30 +75,35 @@ public record ClientSettings(
     try {
       Config k = c.getConfig("ep.client");
       return new ClientSettings(k.getStringList("gateways"), k.getDuration("connect-timeout"), k.getDuration("step-timeout"),
-          k.getInt("max-in-flight"), k.getInt("max-retries"), expected);
+          k.getInt("max-in-flight"), k.getInt("max-retries"), expected, k.getBoolean("check-finite"));
     } catch (ConfigException e) {
-      throw new EpArgumentException("ep.client", "bad client configuration: " + e.getMessage());
+      throw new InvalidArgumentException("ep.client", "bad client configuration: " + e.getMessage());
     }
   }
 
   public ClientSettings withMaxRetries(int n) {
-    return new ClientSettings(gateways, connectTimeout, stepTimeout, maxInFlight, n, expectedWorld);
+    return new ClientSettings(gateways, connectTimeout, stepTimeout, maxInFlight, n, expectedWorld, checkFinite);
   }
 
   public ClientSettings withStepTimeout(Duration d) {
-    return new ClientSettings(gateways, connectTimeout, d, maxInFlight, maxRetries, expectedWorld);
+    return new ClientSettings(gateways, connectTimeout, d, maxInFlight, maxRetries, expectedWorld, checkFinite);
   }
 
   public ClientSettings withMaxInFlight(int n) {
-    return new ClientSettings(gateways, connectTimeout, stepTimeout, n, maxRetries, expectedWorld);
+    return new ClientSettings(gateways, connectTimeout, stepTimeout, n, maxRetries, expectedWorld, checkFinite);
   }
 
   public ClientSettings withConnectTimeout(Duration d) {
-    return new ClientSettings(gateways, d, stepTimeout, maxInFlight, maxRetries, expectedWorld);
+    return new ClientSettings(gateways, d, stepTimeout, maxInFlight, maxRetries, expectedWorld, checkFinite);
   }
 
   /** These settings expecting {@code world} of the cluster ({@link ExpectedWorld#ANY}: adopt the cluster's). */
   public ClientSettings withExpectedWorld(ExpectedWorld world) {
-    return new ClientSettings(gateways, connectTimeout, stepTimeout, maxInFlight, maxRetries, world);
+    return new ClientSettings(gateways, connectTimeout, stepTimeout, maxInFlight, maxRetries, world, checkFinite);
+  }
+
+  /** These settings with the NaN and infinity check of {@code x} on or off. */
+  public ClientSettings withCheckFinite(boolean on) {
+    return new ClientSettings(gateways, connectTimeout, stepTimeout, maxInFlight, maxRetries, expectedWorld, on);
   }
 }

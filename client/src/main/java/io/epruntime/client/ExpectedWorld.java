@@ -48,14 +48,14 @@ public record ExpectedWorld(
       new Key("ep.dtype", ExpectedWorld::dtype, EpConfig::dtype));
 
   public ExpectedWorld {
-    EpArgumentException.require(worldSize == null || (worldSize >= 1 && worldSize <= EpConfig.MAX_WORLD_SIZE), "ep.world-size",
+    InvalidArgumentException.require(worldSize == null || (worldSize >= 1 && worldSize <= EpConfig.MAX_WORLD_SIZE), "ep.world-size",
         worldSize, "1.." + EpConfig.MAX_WORLD_SIZE);
-    EpArgumentException.require(experts == null || experts >= 1, "ep.experts", experts, ">= 1");
-    EpArgumentException.require(hidden == null || hidden >= 1, "ep.hidden", hidden, ">= 1");
-    EpArgumentException.require(topk == null || (topk >= 1 && topk <= EpConfig.MAX_TOPK), "ep.topk", topk, "1.." + EpConfig.MAX_TOPK);
-    EpArgumentException.require(llMaxTokensPerRank == null || llMaxTokensPerRank >= 0, "ep.ll-max-tokens-per-rank",
+    InvalidArgumentException.require(experts == null || experts >= 1, "ep.experts", experts, ">= 1");
+    InvalidArgumentException.require(hidden == null || hidden >= 1, "ep.hidden", hidden, ">= 1");
+    InvalidArgumentException.require(topk == null || (topk >= 1 && topk <= EpConfig.MAX_TOPK), "ep.topk", topk, "1.." + EpConfig.MAX_TOPK);
+    InvalidArgumentException.require(llMaxTokensPerRank == null || llMaxTokensPerRank >= 0, "ep.ll-max-tokens-per-rank",
         llMaxTokensPerRank, ">= 0");
-    EpArgumentException.require(alignment == null || alignment >= 1, "ep.alignment", alignment, ">= 1");
+    InvalidArgumentException.require(alignment == null || alignment >= 1, "ep.alignment", alignment, ">= 1");
   }
 
   /** Expects exactly {@code world}, every key. */
@@ -69,12 +69,12 @@ public record ExpectedWorld(
    * as {@code -Dep.hidden=...}, through an {@code EP_*} environment variable, or in a config the
    * caller parsed. A key whose value comes from a {@code reference.conf} (the protocol's defaults) or
    * that is absent counts as not set, so a client that configures nothing adopts the cluster's world.
-   * A set key of the wrong type fails with {@link EpArgumentException} naming it.
+   * A set key of the wrong type fails with {@link InvalidArgumentException} naming it.
    */
   public static ExpectedWorld fromConfig(Config config) {
     return new ExpectedWorld(intKey(config, "ep.world-size"), intKey(config, "ep.experts"), intKey(config, "ep.hidden"),
         intKey(config, "ep.topk"), intKey(config, "ep.ll-max-tokens-per-rank"), intKey(config, "ep.alignment"),
-        isSet(config, "ep.dtype") ? DType.parse("ep.dtype", string(config, "ep.dtype")) : null);
+        isSet(config, "ep.dtype") ? dtype(string(config, "ep.dtype")) : null);
   }
 
   /** True when no key is expected. */
@@ -126,7 +126,15 @@ public record ExpectedWorld(
     try {
       return config.getInt(key);
     } catch (ConfigException.WrongType e) {
-      throw new EpArgumentException(key, key + " = " + config.getValue(key).unwrapped() + " is not an integer");
+      throw new InvalidArgumentException(key, key + " = " + config.getValue(key).unwrapped() + " is not an integer");
+    }
+  }
+
+  private static DType dtype(String value) {
+    try {
+      return DType.parse("ep.dtype", value);
+    } catch (EpArgumentException e) {
+      throw new InvalidArgumentException(e.argument(), e.getMessage());
     }
   }
 
@@ -134,7 +142,7 @@ public record ExpectedWorld(
     try {
       return config.getString(key);
     } catch (ConfigException.WrongType e) {
-      throw new EpArgumentException(key, key + " = " + config.getValue(key).unwrapped() + " is not a string");
+      throw new InvalidArgumentException(key, key + " = " + config.getValue(key).unwrapped() + " is not a string");
     }
   }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.epruntime.protocol.DType;
-import io.epruntime.protocol.EpArgumentException;
 import io.epruntime.protocol.ep.EpConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -65,14 +64,14 @@ class ExpectedWorldTest {
 
   @Test
   void badExpectationsAreRefusedNamingTheKey() {
-    assertEquals("ep.hidden", assertThrows(EpArgumentException.class,
+    assertEquals("ep.hidden", assertThrows(InvalidArgumentException.class,
         () -> ExpectedWorld.fromConfig(withReference("ep.hidden = wide"))).argument());
-    assertEquals("ep.dtype", assertThrows(EpArgumentException.class,
+    assertEquals("ep.dtype", assertThrows(InvalidArgumentException.class,
         () -> ExpectedWorld.fromConfig(withReference("ep.dtype = int4"))).argument());
-    assertEquals("ep.topk", assertThrows(EpArgumentException.class,
+    assertEquals("ep.topk", assertThrows(InvalidArgumentException.class,
         () -> ExpectedWorld.fromConfig(withReference("ep.topk = 0"))).argument());
     assertNull(ExpectedWorld.fromConfig(withReference("")).hidden());
-    assertEquals("expectedWorld", assertThrows(EpArgumentException.class,
+    assertEquals("expectedWorld", assertThrows(InvalidArgumentException.class,
         () -> ClientSettings.of(List.of("h:1")).withExpectedWorld(null)).argument());
   }
 }

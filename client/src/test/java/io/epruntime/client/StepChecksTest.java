@@ -62,9 +62,33 @@ class StepChecksTest {
 
   @Test
   void settingsRefuseBadValuesNamingThem() {
-    assertEquals("gateways", assertThrows(EpArgumentException.class, () -> ClientSettings.of(List.of("nohost"))).argument());
-    assertEquals("maxInFlight", assertThrows(EpArgumentException.class,
+    assertEquals("gateways", assertThrows(InvalidArgumentException.class, () -> ClientSettings.of(List.of("nohost"))).argument());
+    assertEquals("gateways", assertThrows(InvalidArgumentException.class, () -> ClientSettings.of(List.of("h:70000"))).argument());
+    assertEquals("maxInFlight", assertThrows(InvalidArgumentException.class,
         () -> new ClientSettings(List.of("h:1"), Duration.ofSeconds(1), Duration.ofSeconds(1), 0, 0)).argument());
     assertEquals(3, ClientSettings.of(List.of("h:1")).maxRetries());
+  }
+
+  @Test
+  void nanOrInfinityInXIsRefusedNamingRankTokenAndChannelUnlessTheCheckIsOff() {
+    StepRequest good = request(3, 5, null);
+    for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+      List<HiddenStates> x = new ArrayList<>(good.x());
+      HiddenStates copy = HiddenStates.of(good.x().get(1).x().copy());
+      copy.x().set(4, 17, bad);
+      x.set(1, copy);
+      StepRequest withBad = new StepRequest(x, good.routing(), good.kernel(), null);
+      EpArgumentException e = refused(withBad);
+      assertEquals("x[rank 1]", e.argument());
+      assertTrue(e.getMessage().contains("x[rank 1][token 4][channel 17] = " + bad) && e.getMessage().contains("ep.client.check-finite"),
+          e.getMessage());
+      StepChecks.validate(WORLD, withBad, false);
+    }
+  }
+
+  @Test
+  void theFiniteCheckIsOnByDefault() {
+    assertTrue(ClientSettings.of(List.of("h:1")).checkFinite());
+    assertTrue(ClientSettings.fromConfig(com.typesafe.config.ConfigFactory.load()).checkFinite());
   }
 }

@@ -72,6 +72,8 @@ public final class Node implements AutoCloseable {
     NodeSettings settings = NodeSettings.fromConfig(config);
     Config withSeeds = ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", settings.seedAddresses())).withFallback(config);
     AeronNode aeron = AeronNode.start(TransportSettings.fromConfig(withSeeds));
+    // On SIGTERM the coordinated shutdown stops the node and then closes its Aeron node (below).
+    aeron.closeOnExitAfter(CLOSE_TIMEOUT);
     List<AutoCloseable> closeables = new ArrayList<>();
     try {
       // aeron-udp remoting: Pekko's own media driver beside ours (tcp: unchanged).

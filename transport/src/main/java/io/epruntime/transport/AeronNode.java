@@ -14,11 +14,13 @@ import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,6 +67,14 @@ public final class AeronNode implements AutoCloseable {
   /** Wakes the transport thread out of its idle wait: a selector wake-up or an unpark. */
   private final Runnable wakeTransport;
   private final DriverSockets sockets;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CountDownLatch closed = new CountDownLatch(1);
+  /**
+   * Closes the node when the JVM exits without its owner having done so (SIGTERM, SIGINT,
+   * {@code System.exit} of a downed node), so that its directory goes too.
+   */
+  private final Thread exitHook = new Thread(this::closeOnExit, "ep-aeron-exit");
+  private volatile Duration exitGrace = Duration.ZERO;
 
   private AeronNode(
       TransportSettings settings, MediaDriver driver, TransportAgent agent, AgentRunner runner, Aeron aeron, int port,
@@ -81,7 +91,11 @@ public final class AeronNode implements AutoCloseable {
     this.channel = Streams.channel(settings.bindHost() + ":" + port);
   }
 
-  /** Starts the media driver, the transport thread and the client; throws with the cause when it cannot. */
+  /**
+   * Starts the media driver, the transport thread and the client; throws with the cause when it
+   * cannot. With no {@code aeron-dir} set, the driver gets a fresh directory named after this
+   * process, and directories that exited processes left behind are removed first.
+   */
   public static AeronNode start(TransportSettings settings) {
     String dir = settings.aeronDir().isBlank() ? freshDirectory() : settings.aeronDir();
     MediaDriver.Context ctx = new MediaDriver.Context()
@@ -128,6 +142,7 @@ public final class AeronNode implements AutoCloseable {
       int port = settings.port() != 0 ? settings.port() : freeUdpPort(settings.bindHost());
       AeronNode node = new AeronNode(settings, driver, agent, runner, aeron, port, awakeHolds, sockets);
       node.subscribe(PORT_HOLDER_STREAM, frame -> { });
+      Runtime.getRuntime().addShutdownHook(node.exitHook);
       LOG.info("aeron node up: endpoint {}, driver dir {}, idle wait {}", node.endpoint, driver.aeronDirectoryName(), settings.idleWait());
       return node;
     } catch (RuntimeException e) {
@@ -151,9 +166,12 @@ public final class AeronNode implements AutoCloseable {
   }
 
   private static String freshDirectory() {
-    File shm = new File("/dev/shm");
-    File base = shm.isDirectory() && shm.canWrite() ? shm : new File(System.getProperty("java.io.tmpdir"));
-    return new File(base, "ep-aeron-" + ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong())).getPath();
+    File base = AeronDirectories.base();
+    List<Path> stale = AeronDirectories.removeStale(base);
+    if (!stale.isEmpty()) {
+      LOG.info("removed {} Aeron directories that exited processes left behind: {}", stale.size(), stale);
+    }
+    return AeronDirectories.fresh(base);
   }
 
   /** Asks the OS for a free UDP port; the port-holder subscription then keeps it for the node's life. */
@@ -283,9 +301,50 @@ public final class AeronNode implements AutoCloseable {
     }
   }
 
-  /** Stops the transport work, the client, the transport thread and the driver, and deletes its directory. */
+  /**
+   * When the JVM exits, waits up to {@code grace} for the owner's own close before closing the node
+   * itself (at once by default). For an owner that closes the node as part of an orderly stop the
+   * exiting JVM runs anyway, such as a cluster node's coordinated shutdown on SIGTERM, so that what
+   * still sends through the node is stopped first.
+   */
+  public void closeOnExitAfter(Duration grace) {
+    exitGrace = grace;
+  }
+
+  private void closeOnExit() {
+    try {
+      if (!closed.await(exitGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+        close();
+      }
+    } catch (InterruptedException e) {
+      close();
+    }
+  }
+
+  /**
+   * Stops the transport work, the client, the transport thread and the driver, and deletes its
+   * directory. Idempotent; a second call returns at once.
+   */
   @Override
   public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      stop();
+    } finally {
+      closed.countDown();
+      if (Thread.currentThread() != exitHook) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException e) {
+          // the JVM is exiting: the hook sees the node closed and returns
+        }
+      }
+    }
+  }
+
+  private void stop() {
     if (!runner.isClosed()) {
       CompletableFuture<Void> stopped = agent.shutdown();
       wakeTransport.run();

@@ -35,11 +35,9 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = {
-      "Run the end-to-end benchmark suites that apply to this machine (cpu; nccl where every rank has a GPU):",
-      "per token size an HT and an LL phase of verified steps. Writes bench/results/ep-bench-<backend>-<time>.json",
-      "(machine, date, command, figures); --plot adds latency-distribution and throughput charts (SVG, PNG) in bench/plot."
-    })
+    description = "Run the end-to-end benchmark suites that apply to this machine (cpu; nccl where every rank has a GPU): "
+        + "per token size an HT and an LL phase of verified steps. Writes bench/results/ep-bench-<backend>-<time>.json "
+        + "(machine, date, command, figures); --plot adds latency-distribution and throughput charts (SVG, PNG) in bench/plot.")
 public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = {"-n", "--ranks"}, defaultValue = "4", description = "Rank processes (default: ${DEFAULT-VALUE}).")

@@ -16,16 +16,24 @@ public record NodeLaunch(int rank, List<String> command, Map<String, String> env
   /** The main class a rank process runs: {@code ep node}, which wraps the node main. */
   public static final String MAIN_CLASS = "io.epruntime.cli.EpCli";
 
-  /** Builds the launch of every rank of {@code spec}. */
+  /** Builds the launch of every rank of {@code spec}, each ending when its parent's pipe to it closes. */
   public static List<NodeLaunch> plan(ClusterSpec spec) {
+    return plan(spec, true);
+  }
+
+  /**
+   * Builds the launch of every rank of {@code spec}; with {@code exitWithParent} each rank exits
+   * when its standard input (a pipe from this process) closes, else it runs until stopped.
+   */
+  public static List<NodeLaunch> plan(ClusterSpec spec, boolean exitWithParent) {
     List<NodeLaunch> out = new ArrayList<>();
     for (PortPlan.NodePorts p : spec.ports().nodes()) {
-      out.add(of(spec, p));
+      out.add(of(spec, p, exitWithParent));
     }
     return out;
   }
 
-  private static NodeLaunch of(ClusterSpec spec, PortPlan.NodePorts p) {
+  private static NodeLaunch of(ClusterSpec spec, PortPlan.NodePorts p, boolean exitWithParent) {
     Map<String, String> props = new LinkedHashMap<>();
     props.put("ep.node.rank", Integer.toString(p.rank()));
     props.put("ep.node.host", spec.host());
@@ -48,7 +56,9 @@ public record NodeLaunch(int rank, List<String> command, Map<String, String> env
     props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
     cmd.add(MAIN_CLASS);
     cmd.add("node");
-    cmd.add("--exit-on-stdin-eof");
+    if (exitWithParent) {
+      cmd.add("--exit-on-stdin-eof");
+    }
 
     Map<String, String> env = new LinkedHashMap<>();
     env.put("EP_RANK", Integer.toString(p.rank()));

@@ -24,9 +24,18 @@ import picocli.CommandLine.Spec;
     name = "node",
     mixinStandardHelpOptions = true,
     description = {
-      "Run one node (one rank) from configuration: reference.conf, -Dconfig.file or --config, -Dkey=value, and",
-      "the environment (EP_RANK, EP_HOST, EP_WORLD_SIZE, EP_BACKEND). This is what the container runs.",
-      "Logs one line when the world is Ready and one at every generation change."
+      "Run one node (one rank) from configuration: reference.conf, -Dconfig.file or --config, -Dkey=value (in "
+          + "EP_JAVA_OPTS), and the environment (EP_RANK, EP_HOST, EP_WORLD_SIZE, EP_BACKEND). This is what the container runs.",
+      "Its ports: pekko.remote.artery.canonical.port (remoting, 17355; clients' gateway), pekko.management.http.port "
+          + "(7626: /alive, /ready, /metrics) and ep.transport.port (Aeron UDP, 0 = a free one); docs/cli.md has an example.",
+      "Logs one line when the world is Ready and one at every generation change. SIGTERM or SIGINT leaves the cluster "
+          + "and exits."
+    },
+    exitCodeList = {
+      "143:stopped by SIGTERM (130: SIGINT) after leaving the cluster",
+      "255:downed by the cluster (unreachable, or on the minority side): restart it, as a StatefulSet or ep run does",
+      "  2:a bad setting or flag (the message names the key and what is allowed)",
+      "  1:an unexpected error (printed with its stack trace)"
     })
 public final class NodeCommand implements Callable<Integer> {
 

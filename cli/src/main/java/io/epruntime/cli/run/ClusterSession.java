@@ -197,7 +197,7 @@ public final class ClusterSession implements AutoCloseable {
    * depth-first test classpath does put pekko-actor before ep-coordinator. A single jar
    * that only carries a manifest Class-Path (Surefire's booter) is expanded first.
    */
-  static String projectJarsFirst(String classpath) {
+  public static String projectJarsFirst(String classpath) {
     List<String> entries = new ArrayList<>();
     for (String entry : classpath.split(java.io.File.pathSeparator)) {
       entries.addAll(manifestClasspath(entry));

@@ -24,8 +24,8 @@ import picocli.CommandLine.TypeConversionException;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Start a local cluster (N rank processes, the coordinator among them), run a seeded MoE workload,",
-      "verify every step against the CPU reference, and print a summary table (and a JSON line with --json).",
+      "Start a local cluster (N rank processes, the coordinator among them), run a seeded MoE workload, "
+          + "verify every step against the CPU reference, and print a summary table (and a JSON line with --json).",
       "Progress goes to stderr; the summary to stdout (to stderr with --json, so stdout is the JSON line only)."
     })
 public final class RunCommand implements Callable<Integer> {

@@ -21,7 +21,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
-    description = "Show a running world: state, generation, every rank with its health and last step, steps in flight.")
+    description = "Show a running world: state, generation, every rank with its health and last step, steps in flight.",
+    exitCodeList = {
+      "  0:the status was printed",
+      "  2:usage error: unknown flag or bad value",
+      "  3:no gateway answered (the message says what was found at each address), or the world was not Ready in time "
+          + "(its generation and the missing ranks)"
+    })
 public final class StatusCommand implements java.util.concurrent.Callable<Integer> {
 
   @Option(names = {"-g", "--gateway"}, required = true, paramLabel = "HOST:PORT",
@@ -43,13 +49,20 @@ public final class StatusCommand implements java.util.concurrent.Callable<Intege
         throw CliException.usage("--gateway = " + g + " is not HOST:PORT (e.g. 127.0.0.1:17355)");
       }
     }
+    return show(gateways, timeoutSeconds, json, spec.commandLine().getOut());
+  }
+
+  /**
+   * Connects to the first of {@code gateways} that answers and prints the world's status (a table,
+   * or one JSON line); exit 3 ({@link CliException#cluster}) when none answers or the world is not Ready.
+   */
+  public static int show(List<String> gateways, long timeoutSeconds, boolean json, PrintWriter out) {
     if (timeoutSeconds < 1) {
       throw CliException.usage("--timeout = " + timeoutSeconds + " is not allowed; allowed: >= 1");
     }
     Duration timeout = Duration.ofSeconds(timeoutSeconds);
     ClientSettings base = ClientSettings.of(gateways);
     ClientSettings settings = new ClientSettings(gateways, timeout, base.stepTimeout(), base.maxInFlight(), base.maxRetries());
-    PrintWriter out = spec.commandLine().getOut();
     // The client's own time-out bounds connect; this outer limit makes sure ep status ends anyway.
     java.util.concurrent.CompletableFuture<EpClient> connecting = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> EpClient.connect(settings), r -> {

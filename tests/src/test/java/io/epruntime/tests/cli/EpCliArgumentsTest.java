@@ -1,6 +1,7 @@
 package io.epruntime.tests.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -12,7 +13,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The CLI's argument errors, in-process through picocli: each is exit 2 (4 for the environment)
@@ -113,15 +114,21 @@ class EpCliArgumentsTest {
   void noCommandIsAUsageError() {
     CliResult r = CliResult.run();
     assertEquals(2, r.exitCode(), r.toString());
-    assertTrue(r.err().contains("a command is required: run, node, status, bench or help"), r.toString());
+    assertTrue(r.err().contains("a command is required: run, cluster, node, status, bench or help"), r.toString());
   }
 
+  /** Each subcommand's help lists the exit codes it can end with, and only those. */
   @ParameterizedTest
-  @ValueSource(strings = {"run", "node", "status", "bench"})
-  void everySubcommandHasHelpWithExitCodes(String command) {
+  @CsvSource({"run, 4   environment problem", "bench, 4   environment problem", "node, 255   downed by the cluster",
+      "status, 3   no gateway answered",
+      "cluster, 2   usage error: a subcommand"})
+  void everySubcommandHasHelpWithItsOwnExitCodes(String command, String line) {
     CliResult r = CliResult.run(command, "--help");
     assertEquals(0, r.exitCode(), r.toString());
     assertTrue(r.out().startsWith("Usage: ep " + command), r.toString());
-    assertTrue(r.out().contains("Exit codes:") && r.out().contains("4   environment problem"), r.toString());
+    assertTrue(r.out().contains("Exit codes:") && r.out().contains(line), r.toString());
+    if (!command.equals("run") && !command.equals("bench")) {
+      assertFalse(r.out().contains("matched the CPU reference"), "run's exit codes are not " + command + "'s:\n" + r);
+    }
   }
 }

@@ -165,19 +165,25 @@ final class LocalCluster4 implements AutoCloseable {
 
   /** A killed node cannot delete its media driver's directory; do it for it. */
   private static void deleteAeronDirs(long pid) {
-    for (String base : List.of("/dev/shm", System.getProperty("java.io.tmpdir"))) {
-      File[] dirs = new File(base).listFiles((d, name) -> name.startsWith("ep-aeron-" + pid + "-"));
-      if (dirs == null) {
-        continue;
-      }
-      for (File dir : dirs) {
-        try (var walk = Files.walk(dir.toPath())) {
-          walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-          // best effort: a leftover directory is only disk space
-        }
+    for (File dir : aeronDirectories(pid)) {
+      try (var walk = Files.walk(dir.toPath())) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException e) {
+        // best effort: a leftover directory is only disk space
       }
     }
+  }
+
+  /** The media driver directories ({@code ep-aeron-<pid>-*}) that process {@code pid} has, or left behind. */
+  static List<File> aeronDirectories(long pid) {
+    List<File> out = new ArrayList<>();
+    for (String base : List.of("/dev/shm", System.getProperty("java.io.tmpdir"))) {
+      File[] dirs = new File(base).listFiles((d, name) -> name.startsWith("ep-aeron-" + pid + "-"));
+      if (dirs != null) {
+        out.addAll(List.of(dirs));
+      }
+    }
+    return out;
   }
 
   List<String> gateways(int... order) {

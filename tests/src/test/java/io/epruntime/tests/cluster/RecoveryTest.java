@@ -141,6 +141,8 @@ class RecoveryTest extends LocalClusterTest {
       }
       return !cluster.process(victim).isAlive();
     });
+    long pid = cluster.process(victim).pid();
+    assertEquals(List.of(), LocalCluster4.aeronDirectories(pid), "the downed rank removed its Aeron directory on its way out");
     int code = cluster.exited(victim);
     timeline.mark("resumed rank exited (" + code + ")");
     assertTrue(readyWithZombie.isEmpty(), "the world was Ready while the downed rank still ran: " + readyWithZombie);

@@ -30,12 +30,15 @@ public final class KustomizeRenderer {
     return new Rendering(SubsetKustomize.render(dir), "SubsetKustomize (kubectl not found: " + kubectlMissingReason() + ")");
   }
 
-  /** The output of {@code kubectl kustomize --load-restrictor LoadRestrictionsNone dir}, or empty when no usable kubectl exists. */
+  /**
+   * The output of {@code kubectl kustomize dir}, exactly as a user types it (no flags, so kustomize
+   * reads nothing outside the kustomization's root), or empty when no usable kubectl exists.
+   */
   public static Optional<String> withKubectl(Path dir) {
     if (kubectlMissingReason() != null) {
       return Optional.empty();
     }
-    Result r = run(List.of("kubectl", "kustomize", "--load-restrictor", "LoadRestrictionsNone", dir.toString()));
+    Result r = run(List.of("kubectl", "kustomize", dir.toString()));
     if (r.exitCode != 0) {
       throw new IllegalStateException("kubectl kustomize " + dir + " failed (exit " + r.exitCode + "):\n" + r.stderr);
     }
@@ -53,7 +56,7 @@ public final class KustomizeRenderer {
     }
     Result help = run(List.of("kubectl", "kustomize", "--help"));
     if (help.exitCode != 0 || !help.stdout.contains("load-restrictor")) {
-      return "this kubectl's kustomize has no --load-restrictor (kubectl older than 1.21)";
+      return "this kubectl's kustomize is older than v4 (kubectl older than 1.21)";
     }
     return null;
   }

@@ -64,7 +64,7 @@ public final class SubsetKustomize {
       if (!patch.has("path") || patch.size() != 1) {
         throw new IllegalArgumentException(dir + ": only patches given as {path: file} are supported, got " + patch);
       }
-      ObjectNode smp = (ObjectNode) readOne(dir.resolve(patch.get("path").asText()));
+      ObjectNode smp = (ObjectNode) readOne(insideRoot(dir, patch.get("path").asText(), "patch"));
       ObjectNode target = find(objects, smp.path("kind").asText(), smp.path("metadata").path("name").asText(), dir);
       StrategicMerge.apply(target, smp);
     }
@@ -80,7 +80,7 @@ public final class SubsetKustomize {
     for (JsonNode f : generator.path("files")) {
       String spec = f.asText();
       int eq = spec.indexOf('=');
-      Path source = dir.resolve(eq < 0 ? spec : spec.substring(eq + 1)).normalize();
+      Path source = insideRoot(dir, eq < 0 ? spec : spec.substring(eq + 1), "configMapGenerator " + generator.path("name").asText());
       String key = eq < 0 ? source.getFileName().toString() : spec.substring(0, eq);
       try {
         data.put(key, Files.readString(source));
@@ -89,6 +89,20 @@ public final class SubsetKustomize {
       }
     }
     return cm;
+  }
+
+  /**
+   * {@code file} of the kustomization in {@code dir}, refused when it lies outside {@code dir}, as
+   * kustomize's default load restrictor (LoadRestrictionsRootOnly) refuses it.
+   */
+  private static Path insideRoot(Path dir, String file, String what) {
+    Path root = dir.toAbsolutePath().normalize();
+    Path p = root.resolve(file).normalize();
+    if (!p.startsWith(root)) {
+      throw new IllegalArgumentException(what + ": file '" + file + "' is not in or below " + root
+          + " (kustomize refuses it without --load-restrictor LoadRestrictionsNone)");
+    }
+    return p;
   }
 
   private static ObjectNode find(List<ObjectNode> objects, String kind, String name, Path dir) {

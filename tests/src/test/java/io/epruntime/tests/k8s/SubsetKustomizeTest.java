@@ -55,6 +55,15 @@ class SubsetKustomizeTest {
   }
 
   @Test
+  void refusesFilesOutsideTheKustomizationRootAsKustomizeDoes(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("app.conf"), "a = 1\n");
+    Path root = Files.createDirectories(dir.resolve("base"));
+    Files.writeString(root.resolve("kustomization.yaml"), "configMapGenerator:\n  - name: c\n    files:\n      - app.conf=../app.conf\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SubsetKustomize.render(root));
+    assertTrue(e.getMessage().contains("is not in or below"), e.getMessage());
+  }
+
+  @Test
   void strategicMergeMergesNamedListsAndDeletesNulls() {
     ObjectNode target = (ObjectNode) SubsetKustomize.readAll("env: [{name: A, value: '1'}, {name: B, value: '2'}]\nlimits: {cpu: '1', memory: 1Gi}\nargs: [x, y]\n").get(0);
     ObjectNode patch = (ObjectNode) SubsetKustomize.readAll("env: [{name: B, value: '3'}, {name: C, value: '4'}]\nlimits: {cpu: null}\nargs: [z]\n").get(0);
