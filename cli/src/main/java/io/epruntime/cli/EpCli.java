@@ -76,7 +76,7 @@ public final class EpCli implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "a command is required: run, cluster, node, status, bench or help");
+    throw new ParameterException(spec.commandLine(), "a command is required: run, cluster, node, status, bench, weights or help");
   }
 
   private static void addExitCodes(CommandLine cl) {
