@@ -39,10 +39,10 @@ final class Attempt {
       return; // a malformed frame for this request: the time-out covers a missing rank
     }
     switch (f.status()) {
-      case StepOutputFrame.OK -> accept(f);
-      case StepOutputFrame.RETRIABLE -> future.completeExceptionally(
+      case OK -> accept(f);
+      case RETRIABLE -> future.completeExceptionally(
           new RetriableStepException(f.generation(), "rank " + f.rank() + ": " + f.error()));
-      case StepOutputFrame.REJECTED -> future.completeExceptionally(new StepRejectedException("x", "rank " + f.rank() + ": " + f.error()));
+      case REJECTED -> future.completeExceptionally(new StepRejectedException("x", "rank " + f.rank() + ": " + f.error()));
       default -> future.completeExceptionally(new EpClientException("step failed on rank " + f.rank() + ": " + f.error()));
     }
   }

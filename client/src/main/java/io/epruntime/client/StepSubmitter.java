@@ -204,10 +204,11 @@ final class StepSubmitter {
       // Nothing to do: the attempt completes on the last rank's output (and holds the transport
       // awake until then), not on this.
     } else if (reply instanceof StepError e) {
-      a.fail(switch (e.kind()) {
-        case RETRIABLE -> new RetriableStepException(e.generation(), e.message());
+      a.fail(switch (e.status()) {
         case REJECTED -> new StepRejectedException(e.field(), e.message());
         case BACK_PRESSURE -> new BackPressureException(e.message());
+        case FAILED -> new EpClientException("step failed: " + e.message());
+        default -> new RetriableStepException(e.generation(), e.message());
       });
     } else {
       a.fail(new EpClientException("unexpected reply " + reply));

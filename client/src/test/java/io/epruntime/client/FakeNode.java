@@ -82,7 +82,7 @@ final class FakeNode implements AutoCloseable {
           return Behaviors.same();
         })
         .onMessage(SubmitStep.class, m -> {
-          m.replyTo().tell(new StepError(m.requestId(), StepError.Kind.RETRIABLE, world.generation(), null,
+          m.replyTo().tell(new StepError(m.requestId(), io.epruntime.protocol.ep.StepStatus.RETRIABLE, world.generation(), null,
               "generation " + world.generation() + " ended: rank 1 was lost"));
           return Behaviors.same();
         })

@@ -334,7 +334,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     if (f != null && f.generation() == generation && state == State.READY) {
       switch (f.outcome()) {
         case TIMED_OUT -> endGeneration("step " + f.seq() + " hung on ranks " + f.stuckRanks());
-        case REJECTED -> endGeneration("step " + f.seq() + " failed: " + f.detail());
+        case REJECTED, FAILED -> endGeneration("step " + f.seq() + " failed: " + f.detail());
         case RETRIABLE -> endGeneration("step " + f.seq() + " was aborted: " + f.detail());
         default -> { }
       }

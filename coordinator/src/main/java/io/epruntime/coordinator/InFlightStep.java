@@ -2,6 +2,7 @@ package io.epruntime.coordinator;
 
 import io.epruntime.protocol.cluster.StepDone;
 import io.epruntime.protocol.cluster.StepError;
+import io.epruntime.protocol.ep.StepStatus;
 import io.epruntime.protocol.cluster.ToClient;
 import io.epruntime.protocol.ep.StepMode;
 import java.util.ArrayList;
@@ -17,13 +18,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 final class InFlightStep {
 
-  /** How a step ended. */
-  enum Outcome {
-    OK, RETRIABLE, REJECTED, TIMED_OUT
-  }
-
   /** A step that is over, for the coordinator to act on; {@code stuckRanks} never answered. */
-  record Ended(long seq, long generation, Outcome outcome, String detail, List<Integer> stuckRanks) {}
+  record Ended(long seq, long generation, StepStatus outcome, String detail, List<Integer> stuckRanks) {}
 
   final long seq;
   final long generation;
@@ -63,11 +59,11 @@ final class InFlightStep {
   }
 
   /** Gives the client its one answer. */
-  Ended answer(Outcome outcome, String detail) {
+  Ended answer(StepStatus outcome, String detail) {
     switch (outcome) {
       case OK -> client.tell(new StepDone(requestId, seq, generation, mode, dispatchBytes, combineBytes));
-      case REJECTED -> client.tell(new StepError(requestId, StepError.Kind.REJECTED, generation, "x", detail));
-      default -> client.tell(new StepError(requestId, StepError.Kind.RETRIABLE, generation, null, detail));
+      case REJECTED -> client.tell(new StepError(requestId, StepStatus.REJECTED, generation, "x", detail));
+      default -> client.tell(new StepError(requestId, outcome, generation, null, detail));
     }
     return new Ended(seq, generation, outcome, detail, stuck());
   }

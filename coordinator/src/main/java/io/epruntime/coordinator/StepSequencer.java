@@ -1,10 +1,10 @@
 package io.epruntime.coordinator;
 
 import io.epruntime.coordinator.InFlightStep.Ended;
-import io.epruntime.coordinator.InFlightStep.Outcome;
 import io.epruntime.protocol.cluster.RunStep;
 import io.epruntime.protocol.cluster.StepCompleted;
 import io.epruntime.protocol.cluster.StepError;
+import io.epruntime.protocol.ep.StepStatus;
 import io.epruntime.protocol.cluster.StepFailedOnRank;
 import io.epruntime.protocol.cluster.SubmitStep;
 import io.epruntime.protocol.cluster.ToAggregator;
@@ -96,19 +96,19 @@ final class StepSequencer {
       return;
     }
     if (!ready) {
-      s.replyTo().tell(new StepError(s.requestId(), StepError.Kind.RETRIABLE, generation, null, worldStatus));
+      s.replyTo().tell(new StepError(s.requestId(), StepStatus.RETRIABLE, generation, null, worldStatus));
       return;
     }
     if (s.generation() != 0 && s.generation() != generation) {
       // The client sent the tensors by another generation's endpoints (a rank replaced since has
       // a new one): sequenced, the step would hold up every later one of this generation at the
       // ranks until the watchdog ended it. Refused, the client fetches the world and retries.
-      s.replyTo().tell(new StepError(s.requestId(), StepError.Kind.RETRIABLE, generation, null,
+      s.replyTo().tell(new StepError(s.requestId(), StepStatus.RETRIABLE, generation, null,
           "the client's world view is generation " + s.generation() + " but the world is in generation " + generation));
       return;
     }
     if (inFlight.size() >= settings.maxInFlight()) {
-      s.replyTo().tell(new StepError(s.requestId(), StepError.Kind.BACK_PRESSURE, generation, null,
+      s.replyTo().tell(new StepError(s.requestId(), StepStatus.BACK_PRESSURE, generation, null,
           "the cluster has " + inFlight.size() + " steps in flight (ep.max-in-flight = " + settings.maxInFlight() + ")"));
       return;
     }
@@ -123,7 +123,7 @@ final class StepSequencer {
   }
 
   private void reject(SubmitStep s, long generation, String field, String message) {
-    s.replyTo().tell(new StepError(s.requestId(), StepError.Kind.REJECTED, generation, field, field + ": " + message));
+    s.replyTo().tell(new StepError(s.requestId(), StepStatus.REJECTED, generation, field, field + ": " + message));
   }
 
   /**
@@ -135,7 +135,7 @@ final class StepSequencer {
     if (step == null || step.generation != c.generation() || !step.rankDone(c.rank(), c.dispatchBytes(), c.combineBytes())) {
       return null;
     }
-    return end(step, Outcome.OK, null);
+    return end(step, StepStatus.OK, null);
   }
 
   /** A rank could not run its part: the step ends at once. Null when the step is not in flight. */
@@ -144,7 +144,7 @@ final class StepSequencer {
     if (step == null || step.generation != f.generation()) {
       return null;
     }
-    return end(step, f.worldAborted() ? Outcome.RETRIABLE : Outcome.REJECTED, "rank " + f.rank() + ": " + f.error());
+    return end(step, f.status() == StepStatus.RETRIABLE ? StepStatus.RETRIABLE : f.status() == StepStatus.REJECTED ? StepStatus.REJECTED : StepStatus.FAILED, "rank " + f.rank() + ": " + f.error());
   }
 
   /** The step's watchdog fired. Null when the step ended meanwhile. */
@@ -153,7 +153,7 @@ final class StepSequencer {
     if (step == null) {
       return null;
     }
-    return end(step, Outcome.TIMED_OUT,
+    return end(step, StepStatus.TIMED_OUT,
         "step " + seq + " did not finish within the step time-out; ranks still running: " + step.stuck());
   }
 
@@ -162,15 +162,15 @@ final class StepSequencer {
     String detail = "world generation " + generation + " ended: " + reason;
     for (InFlightStep step : inFlight.values()) {
       timers.cancel(step.seq);
-      step.answer(Outcome.RETRIABLE, detail);
+      step.answer(StepStatus.RETRIABLE, detail);
     }
     inFlight.clear();
   }
 
-  private Ended end(InFlightStep step, Outcome outcome, String detail) {
+  private Ended end(InFlightStep step, StepStatus outcome, String detail) {
     inFlight.remove(step.seq);
     timers.cancel(step.seq);
-    if (outcome == Outcome.OK) {
+    if (outcome == StepStatus.OK) {
       completed++;
     }
     return step.answer(outcome, detail);

@@ -180,7 +180,8 @@ class CoordinatorTest {
       }
     }
     StepError error = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
-    assertEquals(StepError.Kind.RETRIABLE, error.kind());
+    assertEquals(io.epruntime.protocol.ep.StepStatus.TIMED_OUT, error.status());
+    assertTrue(error.status().retriable());
     assertTrue(error.message().contains("[2]"), error.message());
     for (TestProbe<ToRank> rank : ranks) {
       assertEquals(g, next(rank, EndGeneration.class).generation());
@@ -191,7 +192,7 @@ class CoordinatorTest {
     // refused as retriable, and no rank is told to run it (it would hold up g + 1's order).
     coordinator.tell(new SubmitStep(9, 3, g, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, client.ref()));
     StepError stale = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
-    assertEquals(StepError.Kind.RETRIABLE, stale.kind());
+    assertEquals(io.epruntime.protocol.ep.StepStatus.RETRIABLE, stale.status());
     assertEquals("the client's world view is generation " + g + " but the world is in generation " + (g + 1), stale.message());
     coordinator.tell(new SubmitStep(9, 4, g + 1, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, client.ref()));
     for (TestProbe<ToRank> rank : ranks) {
@@ -228,7 +229,7 @@ class CoordinatorTest {
     assertEquals(40, done.combineBytes());
     // Late reports for a finished step: no second answer, and the generation goes on.
     run.aggregator().tell(new StepCompleted(run.seq(), g, 3, 1, 100, 10, 1000));
-    run.aggregator().tell(new StepFailedOnRank(run.seq(), g, 2, false, "late"));
+    run.aggregator().tell(new StepFailedOnRank(run.seq(), g, 2, io.epruntime.protocol.ep.StepStatus.FAILED, "late"));
     client.expectNoMessage(Duration.ofMillis(300));
     StatusReport status = world.status(client);
     assertEquals(0, status.stepsInFlight());
@@ -243,7 +244,7 @@ class CoordinatorTest {
     world.coordinator().tell(new SubmitStep(9, 20, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
     StepError refused = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
     assertEquals(20, refused.requestId());
-    assertEquals(StepError.Kind.BACK_PRESSURE, refused.kind());
+    assertEquals(io.epruntime.protocol.ep.StepStatus.BACK_PRESSURE, refused.status());
     assertEquals("the cluster has 4 steps in flight (ep.max-in-flight = 4)", refused.message());
     assertEquals(4, world.status(client).stepsInFlight());
 
@@ -253,7 +254,7 @@ class CoordinatorTest {
     Set<Long> answered = new HashSet<>();
     for (ToClient m : client.receiveSeveralMessages(4, Duration.ofSeconds(10))) {
       StepError e = (StepError) m;
-      assertEquals(StepError.Kind.RETRIABLE, e.kind(), e.message());
+      assertTrue(e.status().retriable(), e.status() + ": " + e.message());
       assertEquals(g, e.generation());
       assertTrue(answered.add(e.requestId()));
       if (e.message().contains("did not finish within the step time-out; ranks still running: [0, 1, 2, 3]")) {
@@ -282,11 +283,11 @@ class CoordinatorTest {
     world.coordinator().tell(new SubmitStep(9, 30, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
     RunStep bad = world.runStep();
     assertTrue(bad.seq() > run.seq());
-    bad.aggregator().tell(new StepFailedOnRank(bad.seq(), g, 1, false, "old world"));
-    bad.aggregator().tell(new StepFailedOnRank(bad.seq(), g2, 1, false, "kernel exploded"));
-    StepError rejected = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
-    assertEquals(StepError.Kind.REJECTED, rejected.kind());
-    assertEquals("rank 1: kernel exploded", rejected.message());
+    bad.aggregator().tell(new StepFailedOnRank(bad.seq(), g, 1, io.epruntime.protocol.ep.StepStatus.FAILED, "old world"));
+    bad.aggregator().tell(new StepFailedOnRank(bad.seq(), g2, 1, io.epruntime.protocol.ep.StepStatus.FAILED, "kernel exploded"));
+    StepError failed = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
+    assertEquals(io.epruntime.protocol.ep.StepStatus.FAILED, failed.status());
+    assertEquals("rank 1: kernel exploded", failed.message());
     assertEquals("step " + bad.seq() + " failed: rank 1: kernel exploded", world.ended(g2));
     KIT.stop(world.coordinator());
   }

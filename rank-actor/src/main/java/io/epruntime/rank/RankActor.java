@@ -16,6 +16,7 @@ import io.epruntime.protocol.cluster.ToRank;
 import io.epruntime.protocol.cluster.UniqueIdReply;
 import io.epruntime.protocol.cluster.WorldReady;
 import io.epruntime.protocol.ep.EpConfig;
+import io.epruntime.protocol.ep.StepStatus;
 import io.epruntime.protocol.wire.BootstrapRecord;
 import io.epruntime.protocol.wire.StepOutputFrame;
 import io.epruntime.rank.backend.EpBackend;
@@ -277,7 +278,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     if (step.generation() != joinedGeneration || !queue.offer(step)) {
       String why = "step " + step.seq() + " of generation " + step.generation() + " reached rank " + settings.rank()
           + " in generation " + joinedGeneration;
-      failStep(step, queue.takeInput(step), true, why);
+      failStep(step, queue.takeInput(step), StepStatus.RETRIABLE, why);
       return this;
     }
     return runNext();
@@ -331,7 +332,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       EpArgumentException.require(input.x().tokens() == expected, "x.tokens", input.x().tokens(),
           "the step's count for rank " + settings.rank() + ", " + expected);
     } catch (EpArgumentException bad) {
-      failStep(step, input, false, StepOutputFrame.REJECTED, bad.getMessage());
+      failStep(step, input, StepStatus.REJECTED, bad.getMessage());
       startNext();
       return;
     }
@@ -358,7 +359,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     if (f.error() != null) {
       Throwable cause = unwrap(f.error());
       boolean aborted = cause instanceof WorldAbortedException || step.generation() != joinedGeneration;
-      failStep(step, f.input(), aborted, rootMessage(cause));
+      failStep(step, f.input(), aborted ? StepStatus.RETRIABLE : StepStatus.FAILED, rootMessage(cause));
       return runNext();
     }
     StepOutcome out = f.outcome();
@@ -371,21 +372,17 @@ public final class RankActor extends AbstractBehavior<ToRank> {
 
   private void failQueued(List<RunStep> dropped, String why) {
     for (RunStep s : dropped) {
-      failStep(s, queue.takeInput(s), true, why);
+      failStep(s, queue.takeInput(s), StepStatus.RETRIABLE, why);
     }
   }
 
-  /** Tells the aggregator and, when its tensors are here, the client; retriable when the world changed. */
-  private void failStep(RunStep step, StepInput input, boolean worldChanged, String why) {
-    failStep(step, input, worldChanged, StepOutputFrame.FAILED, why);
-  }
-
-  private void failStep(RunStep step, StepInput input, boolean worldChanged, int status, String why) {
-    metrics.stepFinished(worldChanged ? "world_changed" : "failed", -1, 0, 0);
-    step.aggregator().tell(new StepFailedOnRank(step.seq(), step.generation(), settings.rank(), worldChanged, why));
+  /** Tells the aggregator and, when its tensors are here, the client; RETRIABLE when the world changed. */
+  private void failStep(RunStep step, StepInput input, StepStatus status, String why) {
+    metrics.stepFinished(status == StepStatus.RETRIABLE ? "world_changed" : "failed", -1, 0, 0);
+    step.aggregator().tell(new StepFailedOnRank(step.seq(), step.generation(), settings.rank(), status, why));
     if (input != null) {
       io.sendOutput(input.replyEndpoint(), StepOutputFrame.failed(step.clientId(), step.requestId(), settings.rank(), step.seq(),
-          step.generation(), worldChanged ? StepOutputFrame.RETRIABLE : status, why));
+          step.generation(), status, why));
     }
   }
 

@@ -79,7 +79,7 @@ class StepFramesTest {
       // The rank answers on the reply endpoint the frame named.
       StepOutputPublisher answer = new StepOutputPublisher(rank);
       answer.send(got.replyEndpoint(), StepOutputFrame.ok(7, 99, 0, 12, 3, StepMode.HT, 0, 0, got.x())).toCompletableFuture().get(60, TimeUnit.SECONDS);
-      answer.send(got.replyEndpoint(), StepOutputFrame.failed(7, 100, 0, 13, 3, StepOutputFrame.REJECTED, "topk_idx: bad"))
+      answer.send(got.replyEndpoint(), StepOutputFrame.failed(7, 100, 0, 13, 3, io.epruntime.protocol.ep.StepStatus.REJECTED, "topk_idx: bad"))
           .toCompletableFuture().get(60, TimeUnit.SECONDS);
       StepOutputFrame ok = outputs.poll(60, TimeUnit.SECONDS);
       assertNotNull(ok);
@@ -87,7 +87,7 @@ class StepFramesTest {
       assertTrue(x.x().contentEquals(ok.combined().x()));
       StepOutputFrame rejected = outputs.poll(60, TimeUnit.SECONDS);
       assertNotNull(rejected);
-      assertEquals(StepOutputFrame.REJECTED, rejected.status());
+      assertEquals(io.epruntime.protocol.ep.StepStatus.REJECTED, rejected.status());
       assertEquals("topk_idx: bad", rejected.error());
     }
   }

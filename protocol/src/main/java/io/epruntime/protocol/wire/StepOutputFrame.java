@@ -2,6 +2,7 @@ package io.epruntime.protocol.wire;
 
 import io.epruntime.protocol.EpArgumentException;
 import io.epruntime.protocol.ep.StepMode;
+import io.epruntime.protocol.ep.StepStatus;
 import io.epruntime.protocol.tensor.HiddenStates;
 import java.nio.ByteBuffer;
 
@@ -11,45 +12,43 @@ import java.nio.ByteBuffer;
  * the coordinator: once every rank's OK frame of one request is in, with one seq and generation,
  * the step is done.
  *
- * @param status {@link #OK} with {@code combined} set, else an error code with {@code error} saying why
+ * @param status {@link StepStatus#OK} with {@code combined} set; else {@link StepStatus#REJECTED} (the
+ *     input was refused, {@code error} names the field), {@link StepStatus#RETRIABLE} (the world
+ *     changed under the step) or {@link StepStatus#FAILED}, with {@code error} saying why
  * @param mode the step's mode as sequenced; null on an error frame
  * @param dispatchBytes bytes this rank received in dispatch (0 on an error frame)
  * @param combineBytes bytes this rank sent home in combine (0 on an error frame)
  * @param combined this rank's combined output; null unless status is OK
  */
 public record StepOutputFrame(
-    long clientId, long requestId, int rank, long seq, long generation, int status, String error, StepMode mode,
+    long clientId, long requestId, int rank, long seq, long generation, StepStatus status, String error, StepMode mode,
     long dispatchBytes, long combineBytes, HiddenStates combined) {
 
-  public static final int OK = 0;
-  /** The input was refused (bad shape, dtype, routing); {@code error} names the field. */
-  public static final int REJECTED = 1;
-  /** The world changed under the step; the client may retry. */
-  public static final int RETRIABLE = 2;
-  /** Anything else that failed on the rank. */
-  public static final int FAILED = 3;
-
   public StepOutputFrame {
-    EpArgumentException.require(status >= OK && status <= FAILED, "status", status, "0 (ok), 1 (rejected), 2 (retriable), 3 (failed)");
-    EpArgumentException.require(status != OK || combined != null, "combined", null, "an output when status = 0");
-    EpArgumentException.require(status != OK || mode != null, "mode", null, "HT or LL when status = 0");
+    EpArgumentException.require(status == StepStatus.OK || status == StepStatus.REJECTED || status == StepStatus.RETRIABLE
+        || status == StepStatus.FAILED, "status", status, "OK, REJECTED, RETRIABLE or FAILED");
+    EpArgumentException.require(status != StepStatus.OK || combined != null, "combined", null, "an output when status = OK");
+    EpArgumentException.require(status != StepStatus.OK || mode != null, "mode", null, "HT or LL when status = OK");
     EpArgumentException.require(dispatchBytes >= 0 && combineBytes >= 0, "dispatchBytes", dispatchBytes + "/" + combineBytes, ">= 0");
-    EpArgumentException.require(status == OK || (error != null && combined == null), "error", error, "a message and no output when status != 0");
+    EpArgumentException.require(status == StepStatus.OK || (error != null && combined == null), "error", error,
+        "a message and no output when status != OK");
   }
 
   public static StepOutputFrame ok(
       long clientId, long requestId, int rank, long seq, long generation, StepMode mode, long dispatchBytes, long combineBytes,
       HiddenStates combined) {
-    return new StepOutputFrame(clientId, requestId, rank, seq, generation, OK, null, mode, dispatchBytes, combineBytes, combined);
+    return new StepOutputFrame(clientId, requestId, rank, seq, generation, StepStatus.OK, null, mode, dispatchBytes, combineBytes,
+        combined);
   }
 
-  public static StepOutputFrame failed(long clientId, long requestId, int rank, long seq, long generation, int status, String error) {
+  public static StepOutputFrame failed(long clientId, long requestId, int rank, long seq, long generation, StepStatus status,
+      String error) {
     return new StepOutputFrame(clientId, requestId, rank, seq, generation, status, error, null, 0, 0, null);
   }
 
   public byte[] encode() {
     WireWriter w = WireWriter.frame(WireType.STEP_OUTPUT, 96 + (combined == null ? 0 : TensorCodec.sizeOf(combined)));
-    w.putLong(clientId).putLong(requestId).putInt(rank).putLong(seq).putLong(generation).putInt(status).putString(error)
+    w.putLong(clientId).putLong(requestId).putInt(rank).putLong(seq).putLong(generation).putInt(status.ordinal()).putString(error)
         .putByte(mode == null ? -1 : mode.ordinal()).putLong(dispatchBytes).putLong(combineBytes);
     if (combined != null) {
       TensorCodec.write(w, combined);
@@ -64,7 +63,7 @@ public record StepOutputFrame(
     int rank = r.readInt("rank", 0, Integer.MAX_VALUE);
     long seq = r.readLong("seq");
     long generation = r.readLong("generation");
-    int status = r.readInt("status", OK, FAILED);
+    StepStatus status = StepStatus.values()[r.readInt("status", 0, StepStatus.values().length - 1)];
     String error = r.readString("error", 64 * 1024, true);
     byte modeCode = r.readByte("mode");
     if (modeCode < -1 || modeCode >= StepMode.values().length) {
@@ -73,7 +72,7 @@ public record StepOutputFrame(
     StepMode mode = modeCode < 0 ? null : StepMode.values()[modeCode];
     long dispatchBytes = r.readLong("dispatchBytes");
     long combineBytes = r.readLong("combineBytes");
-    HiddenStates combined = status == OK ? TensorCodec.readHiddenStates(r, "combined") : null;
+    HiddenStates combined = status == StepStatus.OK ? TensorCodec.readHiddenStates(r, "combined") : null;
     r.expectEnd("STEP_OUTPUT");
     try {
       return new StepOutputFrame(clientId, requestId, rank, seq, generation, status, error, mode, dispatchBytes, combineBytes, combined);

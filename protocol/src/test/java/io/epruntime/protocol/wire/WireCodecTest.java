@@ -124,7 +124,7 @@ class WireCodecTest {
     assertEquals(2048, okBack.combineBytes());
     assertSameStates(ok.combined(), okBack.combined());
 
-    StepOutputFrame err = StepOutputFrame.failed(1, 2, 3, 4, 5, StepOutputFrame.REJECTED, "x.hidden: 7 != 64");
+    StepOutputFrame err = StepOutputFrame.failed(1, 2, 3, 4, 5, io.epruntime.protocol.ep.StepStatus.REJECTED, "x.hidden: 7 != 64");
     StepOutputFrame errBack = StepOutputFrame.decode(ByteBuffer.wrap(err.encode()));
     assertEquals(err, errBack);
   }
