@@ -53,7 +53,7 @@ cluster() {  # cluster <"dtype kernel">...: four rank JVMs on the one GPU, every
 if [[ $mode == quick || $mode == short ]]; then
   # short: for a lease with little device time left (N = 8 and 2 only, shorter caps).
   ranks=8,4,2; bench_secs=160; suite_secs=120
-  [[ $mode == short ]] && ranks=8,2 bench_secs=110 suite_secs=100
+  [[ $mode == short ]] && ranks=8 bench_secs=100 suite_secs=100
   shapes=small suite $suite_secs peer rank.backend.nccl.PeerWindowsGpuTest
   if ! grep -qE "\[ *0 tests failed" "$OUT/junit-peer.txt"; then
     # The peer path is wrong somewhere: spend no device time on runs built on it.
@@ -65,10 +65,10 @@ if [[ $mode == quick || $mode == short ]]; then
     --out "$OUT/peer-bench.json" >"$OUT/bench-log.txt" 2>&1
   echo "bench exit $?"; grep -E "peer-bench|Exception|error" "$OUT/bench-log.txt" | cut -c1-600 | head -20
   echo "== PyTorch"
-  timeout 45 python3 bench/gpu/torch_peer.py --ranks $ranks --iters 10 --warmup 2 >"$OUT/torch-peer.json" 2>>"$OUT/logs.txt"
+  timeout 35 python3 bench/gpu/torch_peer.py --ranks $ranks --iters 10 --warmup 2 >"$OUT/torch-peer.json" 2>>"$OUT/logs.txt"
   echo "torch exit $?"; tail -5 "$OUT/logs.txt"
   echo "== four rank processes on one GPU"
-  CLUSTER_SECS=65 cluster "bf16 scale"
+  CLUSTER_SECS=60 cluster "bf16 scale"
   echo "== NCCL self send/recv at world size 1 (context)"
   chmod +x "$C/ep_bench"
   timeout 25 "$C/ep_bench" --nccl libnccl.so.2 --iters 20 --warmup 3 --json "$OUT/nccl-self.json" >>"$OUT/logs.txt" 2>&1
