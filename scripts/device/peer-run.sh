@@ -51,7 +51,7 @@ cluster() {  # cluster <"dtype kernel">...: four rank JVMs on the one GPU, every
 }
 
 if [[ $mode == quick || $mode == short ]]; then
-  # short: for a lease with little device time left (N = 8 and 2 only, shorter caps).
+  # short: for a lease with little device time left (the benchmark at N = 8 only, shorter caps).
   ranks=8,4,2; bench_secs=160; suite_secs=120
   [[ $mode == short ]] && ranks=8 bench_secs=100 suite_secs=100
   shapes=small suite $suite_secs peer rank.backend.nccl.PeerWindowsGpuTest

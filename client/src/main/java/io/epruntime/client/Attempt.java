@@ -10,8 +10,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One submission of a step: done when every rank's OK output frame is in, failed on the first
  * error. The ranks' frames carry the step's sequence number, generation, mode and byte counts, so
- * the coordinator's {@code StepDone} (which follows later over Pekko) is not waited for: the step's
- * last hop is the last rank's output. Frames of one attempt that disagree on seq or generation fail
+ * the coordinator sends nothing for a step that completed: the step's last hop is the last rank's
+ * output. Frames of one attempt that disagree on seq or generation fail
  * it (never a mixed result). Written from the Aeron thread (outputs) and the actor system (errors),
  * so every method is synchronized; none blocks.
  */

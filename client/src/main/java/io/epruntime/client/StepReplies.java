@@ -1,6 +1,5 @@
 package io.epruntime.client;
 
-import io.epruntime.protocol.cluster.StepDone;
 import io.epruntime.protocol.cluster.StepError;
 import io.epruntime.protocol.cluster.ToClient;
 import java.util.function.Consumer;
@@ -9,8 +8,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * The client's one long-lived reply address for steps submitted over Aeron: the coordinator's
- * {@link StepError} and {@link StepDone} for any request arrive here over Pekko remoting and are
- * handed to the client, which files them by request id.
+ * {@link StepError} for any request (a step it refused, or one that failed) arrives here over Pekko
+ * remoting and is handed to the client, which files it by request id. A step that completes needs
+ * no word from the coordinator: every rank's output comes straight to the client.
  */
 final class StepReplies {
   private StepReplies() {}
@@ -19,10 +19,6 @@ final class StepReplies {
     return Behaviors.receive(ToClient.class)
         .onMessage(StepError.class, e -> {
           onReply.accept(e);
-          return Behaviors.same();
-        })
-        .onMessage(StepDone.class, d -> {
-          onReply.accept(d);
           return Behaviors.same();
         })
         .build();

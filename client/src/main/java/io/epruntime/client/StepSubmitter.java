@@ -1,7 +1,6 @@
 package io.epruntime.client;
 
 import io.epruntime.protocol.EpArgumentException;
-import io.epruntime.protocol.cluster.StepDone;
 import io.epruntime.protocol.cluster.StepError;
 import io.epruntime.protocol.cluster.SubmitStep;
 import io.epruntime.protocol.cluster.ToClient;
@@ -182,7 +181,7 @@ final class StepSubmitter {
   }
 
   void onStepReply(ToClient reply) {
-    long requestId = reply instanceof StepError e ? e.requestId() : reply instanceof StepDone d ? d.requestId() : -1;
+    long requestId = reply instanceof StepError e ? e.requestId() : -1;
     Attempt a = attempts.get(requestId);
     if (a != null) {
       onReply(a, world.view(), reply, null);
@@ -200,9 +199,6 @@ final class StepSubmitter {
     if (err != null) {
       gateway.rotate();
       a.fail(new RetriableStepException(w.generation(), "the gateway did not answer: " + unwrap(err).getMessage()));
-    } else if (reply instanceof StepDone) {
-      // Nothing to do: the attempt completes on the last rank's output (and holds the transport
-      // awake until then), not on this.
     } else if (reply instanceof StepError e) {
       a.fail(switch (e.status()) {
         case REJECTED -> new StepRejectedException(e.field(), e.message());

@@ -8,13 +8,13 @@
  *  EpClient --SubmitStep (Aeron CONTROL frame, CBOR)-------------&gt; coordinator's node --RunStep--&gt; ranks
  *  EpClient --StepInputFrame per rank (Aeron)----------------------------------------------&gt; ranks
  *  EpClient &lt;--StepOutputFrame per rank (Aeron)---------------------------------------------- ranks
- *  EpClient &lt;--StepDone / StepError (Pekko remoting)------------- coordinator
+ *  EpClient &lt;--StepError, for a step that did not complete (Pekko remoting)-- coordinator
  * </pre>
  *
  * With {@code ep.step-control = pekko} on the cluster, SubmitStep goes to the gateway over Pekko
  * remoting instead. A step completes when all N ranks' outputs are in (they carry its sequence
- * number, generation and mode); the coordinator's {@code StepDone}, which follows, is not waited
- * for, while a {@code StepError} ends the step at once. Retriable
+ * number, generation and mode); the coordinator answers only a step that did not complete, with a
+ * {@code StepError} that ends it at once. Retriable
  * errors (the world changed) are retried up to {@code maxRetries} times once the world is Ready
  * again.
  *

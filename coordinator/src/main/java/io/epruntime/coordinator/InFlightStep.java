@@ -1,18 +1,16 @@
 package io.epruntime.coordinator;
 
-import io.epruntime.protocol.cluster.StepDone;
 import io.epruntime.protocol.cluster.StepError;
 import io.epruntime.protocol.ep.StepStatus;
 import io.epruntime.protocol.cluster.ToClient;
-import io.epruntime.protocol.ep.StepMode;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * Fan-in of one step over all ranks: the ranks that still owe an answer, the bytes they reported
- * and whom to answer once. Plain state in {@link StepSequencer}'s in-flight map, touched only by the
+ * Fan-in of one step over all ranks: the ranks that still owe an answer and whom to answer, once,
+ * when the step does not complete. Plain state in {@link StepSequencer}'s in-flight map, touched only by the
  * coordinator actor, because spawning an actor per step cost tens of microseconds on every step's
  * critical path.
  */
@@ -24,30 +22,24 @@ final class InFlightStep {
   final long seq;
   final long generation;
   private final long requestId;
-  private final StepMode mode;
   private final ActorRef<ToClient> client;
   private final BitSet waiting;
-  private long dispatchBytes;
-  private long combineBytes;
 
-  InFlightStep(long seq, long generation, int worldSize, long requestId, StepMode mode, ActorRef<ToClient> client) {
+  InFlightStep(long seq, long generation, int worldSize, long requestId, ActorRef<ToClient> client) {
     this.seq = seq;
     this.generation = generation;
     this.requestId = requestId;
-    this.mode = mode;
     this.client = client;
     this.waiting = new BitSet(worldSize);
     waiting.set(0, worldSize);
   }
 
-  /** Counts {@code rank}'s bytes once; returns true when that was the last rank (duplicates count nothing). */
-  boolean rankDone(int rank, long dispatch, long combine) {
+  /** Marks {@code rank} done; returns true when that was the last rank (duplicates count nothing). */
+  boolean rankDone(int rank) {
     if (rank < 0 || !waiting.get(rank)) {
       return false;
     }
     waiting.clear(rank);
-    dispatchBytes += dispatch;
-    combineBytes += combine;
     return waiting.isEmpty();
   }
 
@@ -58,10 +50,10 @@ final class InFlightStep {
     return ranks;
   }
 
-  /** Gives the client its one answer. */
+  /** Gives the client its one answer when the step did not complete (a completed step's answer is the ranks' outputs). */
   Ended answer(StepStatus outcome, String detail) {
     switch (outcome) {
-      case OK -> client.tell(new StepDone(requestId, seq, generation, mode, dispatchBytes, combineBytes));
+      case OK -> { } // the client has its answer already: every rank's output, straight from the rank
       case REJECTED -> client.tell(new StepError(requestId, StepStatus.REJECTED, generation, "x", detail));
       default -> client.tell(new StepError(requestId, outcome, generation, null, detail));
     }

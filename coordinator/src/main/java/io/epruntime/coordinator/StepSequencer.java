@@ -114,7 +114,7 @@ final class StepSequencer {
     }
     long seq = nextSeq++;
     long index = nextIndex++;
-    inFlight.put(seq, new InFlightStep(seq, generation, world.worldSize(), s.requestId(), mode, s.replyTo()));
+    inFlight.put(seq, new InFlightStep(seq, generation, world.worldSize(), s.requestId(), s.replyTo()));
     // The step's watchdog: a rank that never answers ends the generation (Coordinator.onStepEnded).
     timers.startSingleTimer(seq, new Coordinator.StepTimedOut(seq), settings.stepTimeout());
     RunStep run = new RunStep(seq, generation, index, mode, Arrays.copyOf(counts, counts.length), s.kernel(), s.clientId(),
@@ -132,7 +132,7 @@ final class StepSequencer {
    */
   Ended rankCompleted(StepCompleted c) {
     InFlightStep step = inFlight.get(c.seq());
-    if (step == null || step.generation != c.generation() || !step.rankDone(c.rank(), c.dispatchBytes(), c.combineBytes())) {
+    if (step == null || step.generation != c.generation() || !step.rankDone(c.rank())) {
       return null;
     }
     return end(step, StepStatus.OK, null);

@@ -9,7 +9,8 @@
  *                                                   | seq, index, mode; InFlightStep + watchdog
  *                                                   v RunStep
  *  client --tensors over Aeron----------------&gt; RankActor (every node) --&gt; EpBackend
- *  client &lt;--outputs over Aeron----------------- RankActor --StepCompleted--&gt; Coordinator --StepDone--&gt; client
+ *  client &lt;--outputs over Aeron----------------- RankActor --StepCompleted--&gt; Coordinator (frees the window;
+ *                                                   a step that fails: StepError --&gt; client)
  *
  *  forming: Receptionist + Probe -&gt; RankHello (registry) -&gt; NewUniqueId (rank 0)
  *           -&gt; BootstrapRecord over Aeron to each rank -&gt; BootstrapAck -&gt; WorldReady

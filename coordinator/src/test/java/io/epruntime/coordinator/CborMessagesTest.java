@@ -17,7 +17,6 @@ import io.epruntime.protocol.cluster.RankRejected;
 import io.epruntime.protocol.cluster.RunStep;
 import io.epruntime.protocol.cluster.StatusReport;
 import io.epruntime.protocol.cluster.StepCompleted;
-import io.epruntime.protocol.cluster.StepDone;
 import io.epruntime.protocol.cluster.StepError;
 import io.epruntime.protocol.cluster.StepFailedOnRank;
 import io.epruntime.protocol.cluster.SubmitStep;
@@ -87,7 +86,6 @@ class CborMessagesTest {
         new EndGeneration(4, "rank 3 unreachable"),
         new StepCompleted(41, 4, 2, 10, 2048, 2048, 12345),
         new StepFailedOnRank(41, 4, 2, io.epruntime.protocol.ep.StepStatus.RETRIABLE, "aborted"),
-        new StepDone(7, 41, 4, StepMode.LL, 1, 2),
         new StepError(7, io.epruntime.protocol.ep.StepStatus.REJECTED, 4, "tokensPerRank", "tokensPerRank has 3 entries"),
         new GetWorld(client),
         new WorldView("ready", 4, WORLD, List.of("a:1", "b:2", "c:3", "d:4"), List.of(), "a:1"),

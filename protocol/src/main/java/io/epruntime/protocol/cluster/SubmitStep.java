@@ -5,8 +5,8 @@ import io.epruntime.protocol.ep.StepMode;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The control half of a client's step (its tensors go to the ranks over Aeron). Answered with
- * {@link StepDone} or {@link StepError}.
+ * The control half of a client's step (its tensors go to the ranks over Aeron). Answered only when
+ * it does not complete, with a {@link StepError}; a completed step's answer is the ranks' outputs.
  *
  * @param generation the generation of the world view whose rank endpoints the client sent the
  *     tensors to; the coordinator refuses the step as retriable when its world is in another one

@@ -6,7 +6,7 @@
  *  client --SubmitStep/GetWorld/GetStatus--> gateway (any node) --> coordinator (singleton)
  *  coordinator --Probe/NewUniqueId/WorldReady/EndGeneration/RunStep--> rank actors
  *  rank actors --RankHello/UniqueIdReply/BootstrapAck--> coordinator
- *  rank actors --StepCompleted/StepFailedOnRank--> coordinator --StepDone/StepError--> client
+ *  rank actors --StepCompleted/StepFailedOnRank--> coordinator --StepError (steps that fail)--> client
  *  (Bootstrap records go coordinator -> ranks over Aeron; ranks answer with BootstrapAck here.)
  * </pre>
  *
