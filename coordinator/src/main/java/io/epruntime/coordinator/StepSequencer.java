@@ -7,7 +7,6 @@ import io.epruntime.protocol.cluster.StepError;
 import io.epruntime.protocol.ep.StepStatus;
 import io.epruntime.protocol.cluster.StepFailedOnRank;
 import io.epruntime.protocol.cluster.SubmitStep;
-import io.epruntime.protocol.cluster.ToAggregator;
 import io.epruntime.protocol.cluster.ToCoordinator;
 import io.epruntime.protocol.ep.EpConfig;
 import io.epruntime.protocol.ep.StepMode;
@@ -22,12 +21,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The coordinator's step half: checks a submitted step's control part, gives it a global sequence
  * number, its index in the generation and its mode, records it as an {@link InFlightStep} with a
  * watchdog timer (key: its seq) and sends {@link RunStep} to every rank, naming the coordinator as
- * the {@code aggregator} the ranks report to. The in-flight window is bounded: past
+ * the ranks report to. The in-flight window is bounded: past
  * {@code ep.max-in-flight} a step is refused with {@code BACK_PRESSURE} at once, so memory never
  * grows with the offered load. Runs only inside the coordinator actor.
  */
 final class StepSequencer {
-  private final ActorRef<ToAggregator> self;
   private final TimerScheduler<ToCoordinator> timers;
   private final NodeSettings settings;
   private final RankRegistry registry;
@@ -40,7 +38,6 @@ final class StepSequencer {
   StepSequencer(
       ActorContext<ToCoordinator> context, TimerScheduler<ToCoordinator> timers, NodeSettings settings, RankRegistry registry,
       StepDelivery delivery) {
-    this.self = context.getSelf().narrow();
     this.timers = timers;
     this.delivery = delivery;
     this.settings = settings;
@@ -118,7 +115,7 @@ final class StepSequencer {
     // The step's watchdog: a rank that never answers ends the generation (Coordinator.onStepEnded).
     timers.startSingleTimer(seq, new Coordinator.StepTimedOut(seq), settings.stepTimeout());
     RunStep run = new RunStep(seq, generation, index, mode, Arrays.copyOf(counts, counts.length), s.kernel(), s.clientId(),
-        s.requestId(), self);
+        s.requestId());
     delivery.runStep(registry.entries(), run);
   }
 

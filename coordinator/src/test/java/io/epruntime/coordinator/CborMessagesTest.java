@@ -20,7 +20,6 @@ import io.epruntime.protocol.cluster.StepCompleted;
 import io.epruntime.protocol.cluster.StepError;
 import io.epruntime.protocol.cluster.StepFailedOnRank;
 import io.epruntime.protocol.cluster.SubmitStep;
-import io.epruntime.protocol.cluster.ToAggregator;
 import io.epruntime.protocol.cluster.ToClient;
 import io.epruntime.protocol.cluster.ToCoordinator;
 import io.epruntime.protocol.cluster.ToRank;
@@ -98,12 +97,11 @@ class CborMessagesTest {
 
   @Test
   void recordsWithArraysKeepTheirContents() {
-    ActorRef<ToAggregator> aggregator = KIT.<ToAggregator>createTestProbe().ref();
     ActorRef<ToClient> client = KIT.<ToClient>createTestProbe().ref();
-    RunStep run = roundTrip(new RunStep(41, 4, 0, StepMode.HT, new int[] {1, 2, 3, 4}, ExpertKernelSpec.swiglu(5, 64), 77, 8, aggregator));
+    RunStep run = roundTrip(new RunStep(41, 4, 0, StepMode.HT, new int[] {1, 2, 3, 4}, ExpertKernelSpec.swiglu(5, 64), 77, 8));
     assertArrayEquals(new int[] {1, 2, 3, 4}, run.tokensPerRank());
     assertEquals(ExpertKernelSpec.swiglu(5, 64), run.kernel());
-    assertEquals(aggregator, run.aggregator());
+    assertEquals(77, run.clientId());
     SubmitStep submit = roundTrip(new SubmitStep(77, 8, 4, new int[] {0, 5}, ExpertKernelSpec.scale(), null, client));
     assertArrayEquals(new int[] {0, 5}, submit.tokensPerRank());
     assertEquals(4, submit.generation());

@@ -163,8 +163,7 @@ class CoordinatorTest {
       assertEquals(g, run.generation());
       assertEquals(0, run.index());
       assertEquals(StepMode.LL, run.mode());
-      assertEquals(coordinator, run.aggregator(), "ranks report to the coordinator itself: no actor per step");
-      run.aggregator().tell(new StepCompleted(run.seq(), g, r, 1, 256, 256, 1000));
+      world.coordinator().tell(new StepCompleted(run.seq(), g, r, 1, 256, 256, 1000));
     }
     // A completed step needs no answer from the coordinator (the client has the ranks' outputs): it
     // only frees its place in the window.
@@ -176,7 +175,7 @@ class CoordinatorTest {
       RunStep run = next(ranks.get(r), RunStep.class);
       assertEquals(StepMode.HT, run.mode(), "20 tokens exceed the LL capacity of 16");
       if (r != 2) { // rank 2 hangs
-        run.aggregator().tell(new StepCompleted(run.seq(), g, r, 1, 256, 256, 1000));
+        world.coordinator().tell(new StepCompleted(run.seq(), g, r, 1, 256, 256, 1000));
       }
     }
     StepError error = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
@@ -214,19 +213,19 @@ class CoordinatorTest {
     world.coordinator().tell(new SubmitStep(9, 1, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
     RunStep run = world.runStep();
     for (int r = 0; r < 3; r++) {
-      run.aggregator().tell(new StepCompleted(run.seq(), g, r, 1, 100, 10, 1000));
+      world.coordinator().tell(new StepCompleted(run.seq(), g, r, 1, 100, 10, 1000));
     }
-    run.aggregator().tell(new StepCompleted(run.seq(), g, 0, 1, 100, 10, 1000));
-    run.aggregator().tell(new StepCompleted(run.seq(), g - 1, 3, 1, 100, 10, 1000));
-    run.aggregator().tell(new StepCompleted(run.seq(), g, 7, 1, 100, 10, 1000));
-    run.aggregator().tell(new StepCompleted(run.seq() + 100, g, 3, 1, 100, 10, 1000));
+    world.coordinator().tell(new StepCompleted(run.seq(), g, 0, 1, 100, 10, 1000));
+    world.coordinator().tell(new StepCompleted(run.seq(), g - 1, 3, 1, 100, 10, 1000));
+    world.coordinator().tell(new StepCompleted(run.seq(), g, 7, 1, 100, 10, 1000));
+    world.coordinator().tell(new StepCompleted(run.seq() + 100, g, 3, 1, 100, 10, 1000));
     client.expectNoMessage(Duration.ofMillis(300));
-    run.aggregator().tell(new StepCompleted(run.seq(), g, 3, 1, 100, 10, 1000));
+    world.coordinator().tell(new StepCompleted(run.seq(), g, 3, 1, 100, 10, 1000));
     client.expectNoMessage(Duration.ofMillis(300));
     assertEquals(0, world.status(KIT.createTestProbe()).stepsInFlight(), "the last rank's report ends the step, once");
     // Late reports for a finished step: no second answer, and the generation goes on.
-    run.aggregator().tell(new StepCompleted(run.seq(), g, 3, 1, 100, 10, 1000));
-    run.aggregator().tell(new StepFailedOnRank(run.seq(), g, 2, io.epruntime.protocol.ep.StepStatus.FAILED, "late"));
+    world.coordinator().tell(new StepCompleted(run.seq(), g, 3, 1, 100, 10, 1000));
+    world.coordinator().tell(new StepFailedOnRank(run.seq(), g, 2, io.epruntime.protocol.ep.StepStatus.FAILED, "late"));
     client.expectNoMessage(Duration.ofMillis(300));
     StatusReport status = world.status(client);
     assertEquals(0, status.stepsInFlight());
@@ -266,7 +265,7 @@ class CoordinatorTest {
     String reason = world.ended(g);
     assertTrue(reason.endsWith(" hung on ranks [0, 1, 2, 3]"), reason);
     for (long seq : seqs) {
-      run.aggregator().tell(new StepCompleted(seq, g, 0, 1, 100, 10, 1000));
+      world.coordinator().tell(new StepCompleted(seq, g, 0, 1, 100, 10, 1000));
     }
     client.expectNoMessage(Duration.ofMillis(300));
     status = world.status(client);
@@ -280,8 +279,8 @@ class CoordinatorTest {
     world.coordinator().tell(new SubmitStep(9, 30, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
     RunStep bad = world.runStep();
     assertTrue(bad.seq() > run.seq());
-    bad.aggregator().tell(new StepFailedOnRank(bad.seq(), g, 1, io.epruntime.protocol.ep.StepStatus.FAILED, "old world"));
-    bad.aggregator().tell(new StepFailedOnRank(bad.seq(), g2, 1, io.epruntime.protocol.ep.StepStatus.FAILED, "kernel exploded"));
+    world.coordinator().tell(new StepFailedOnRank(bad.seq(), g, 1, io.epruntime.protocol.ep.StepStatus.FAILED, "old world"));
+    world.coordinator().tell(new StepFailedOnRank(bad.seq(), g2, 1, io.epruntime.protocol.ep.StepStatus.FAILED, "kernel exploded"));
     StepError failed = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
     assertEquals(io.epruntime.protocol.ep.StepStatus.FAILED, failed.status());
     assertEquals("rank 1: kernel exploded", failed.message());

@@ -43,7 +43,7 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * One rank: joins each generation's world through its {@link EpBackend}, runs steps strictly in
  * their generation's order once the coordinator's {@link RunStep} and the client's tensors are both
  * here, sends its output to the client (over Aeron, through {@link RankIo}, straight from the thread
- * that completed the step) and reports to the step's aggregator (the coordinator). Every backend
+ * that completed the step) and reports the step's end to the coordinator. Every backend
  * completion comes back as a message ({@code pipeToSelf}); nothing here waits or polls. Runs on the rank dispatcher, never on the default one.
  */
 public final class RankActor extends AbstractBehavior<ToRank> {
@@ -365,7 +365,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     StepOutcome out = f.outcome();
     board.lastSeq(step.seq());
     metrics.stepFinished("ok", nanos, out.dispatchBytes(), out.combineBytes()); // outputs already sent (startNext)
-    step.aggregator().tell(new StepCompleted(step.seq(), step.generation(), settings.rank(), out.receivedRows(),
+    coordinator.tell(new StepCompleted(step.seq(), step.generation(), settings.rank(), out.receivedRows(),
         out.dispatchBytes(), out.combineBytes(), nanos));
     return runNext();
   }
@@ -376,10 +376,10 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     }
   }
 
-  /** Tells the aggregator and, when its tensors are here, the client; RETRIABLE when the world changed. */
+  /** Tells the coordinator and, when its tensors are here, the client; RETRIABLE when the world changed. */
   private void failStep(RunStep step, StepInput input, StepStatus status, String why) {
     metrics.stepFinished(status == StepStatus.RETRIABLE ? "world_changed" : "failed", -1, 0, 0);
-    step.aggregator().tell(new StepFailedOnRank(step.seq(), step.generation(), settings.rank(), status, why));
+    coordinator.tell(new StepFailedOnRank(step.seq(), step.generation(), settings.rank(), status, why));
     if (input != null) {
       io.sendOutput(input.replyEndpoint(), StepOutputFrame.failed(step.clientId(), step.requestId(), settings.rank(), step.seq(),
           step.generation(), status, why));

@@ -63,7 +63,7 @@ public final class ControlChannel {
         return new ControlFrame(target, serializer.identifier(), Serializers.manifestFor(serializer, message),
             serializer.toBinary(message)).encode();
       };
-      // Actor refs in the message (reply-to, aggregator) are written with this node's full address.
+      // Actor refs in the message (a client's reply-to) are written with this node's full address.
       return Serialization$.MODULE$.withTransportInformation(system, write);
     } catch (RuntimeException e) {
       throw new TransportException("cannot serialize a " + message.getClass().getName() + " for Aeron: " + e, e);

@@ -2,11 +2,11 @@ package io.epruntime.protocol.cluster;
 
 import io.epruntime.protocol.ep.ExpertKernelSpec;
 import io.epruntime.protocol.ep.StepMode;
-import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * One sequenced step, identical for every rank. A rank runs it when it also holds the client's
- * tensors for ({@code clientId}, {@code requestId}) and every earlier step of the generation is done.
+ * tensors for ({@code clientId}, {@code requestId}) and every earlier step of the generation is done,
+ * and reports its end to the coordinator ({@link StepCompleted}, {@link StepFailedOnRank}).
  *
  * @param seq global sequence number
  * @param generation the world the step belongs to
@@ -16,7 +16,6 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param kernel what the experts compute
  * @param clientId the client whose tensors this step takes
  * @param requestId the client's id of this attempt
- * @param aggregator where to report {@link StepCompleted} or {@link StepFailedOnRank}: the coordinator
  */
 public record RunStep(
     long seq,
@@ -26,6 +25,5 @@ public record RunStep(
     int[] tokensPerRank,
     ExpertKernelSpec kernel,
     long clientId,
-    long requestId,
-    ActorRef<ToAggregator> aggregator)
+    long requestId)
     implements ToRank {}

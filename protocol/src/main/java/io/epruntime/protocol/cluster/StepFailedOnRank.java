@@ -8,4 +8,4 @@ import io.epruntime.protocol.ep.StepStatus;
  * backend failed.
  */
 public record StepFailedOnRank(long seq, long generation, int rank, StepStatus status, String error)
-    implements ToAggregator {}
+    implements ToCoordinator {}
