@@ -50,7 +50,16 @@ cluster() {  # cluster <"dtype kernel">...: four rank JVMs on the one GPU, every
   tar -C /tmp -czf "$OUT/cluster-logs.tgz" $(cd /tmp && ls -d ep-run-* 2>/dev/null) 2>/dev/null
 }
 
-if [[ $mode == quick || $mode == short ]]; then
+if [[ $mode == last ]]; then
+  # For the last minutes of a lease: the small-shape suite, then the benchmark at N = 8 in bf16.
+  shapes=small suite 80 peer rank.backend.nccl.PeerWindowsGpuTest
+  grep -E "peer N=8 small bf16 HT identity rank 0|tests (successful|failed)" "$OUT/gpu-checks-peer.txt" "$OUT/junit-peer.txt" | head
+  timeout 90 "$JAVA" -Xmx48g -cp "$C/lib/*" io.epruntime.rank.backend.nccl.PeerBench --ranks 8 --dtypes bf16 --iters 8 --warmup 2 \
+    --out "$OUT/peer-bench.json" >"$OUT/bench-log.txt" 2>&1
+  echo "bench exit $?"; grep -E "peer-bench|Exception" "$OUT/bench-log.txt" | cut -c1-900 | head
+  timeout 30 python3 bench/gpu/torch_peer.py --ranks 8 --dtypes bf16 --iters 8 --warmup 2 >"$OUT/torch-peer.json" 2>>"$OUT/logs.txt"
+  echo "torch exit $?"; cat "$OUT/torch-peer.json" | head -c 600
+elif [[ $mode == quick || $mode == short ]]; then
   # short: for a lease with little device time left (the benchmark at N = 8 only, shorter caps).
   ranks=8,4,2; bench_secs=160; suite_secs=120
   [[ $mode == short ]] && ranks=8 bench_secs=100 suite_secs=100
