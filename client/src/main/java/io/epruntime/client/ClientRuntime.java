@@ -69,7 +69,7 @@ final class ClientRuntime implements AutoCloseable {
       GatewayLink gateway = new GatewayLink(system, settings.gateways());
       ReadyWait ready = new ReadyWait(gateway, timer);
       long clientId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
-      StepSubmitter steps = new StepSubmitter(settings, clientId, aeron, gateway, new ControlChannel(aeron, system), ready);
+      StepSubmitter steps = new StepSubmitter(settings, clientId, aeron, new ControlChannel(aeron, system), ready);
       closeables.add(new StepOutputSubscriber(aeron, steps::onOutput));
       ActorRef<ToClient> replies = system.systemActorOf(StepReplies.create(steps::onStepReply), "step-replies", Props.empty());
       steps.replyTo(replies);

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The programmatic client of an ep cluster. It asks a node's gateway (Pekko remoting, CBOR) for
- * the world, sends each step's control part to the coordinator's node (over Aeron by default; see
- * {@link WorldInfo#stepControl}) and its tensors straight to the ranks over Aeron; every rank sends
+ * the world, sends each step's control part to the coordinator's node and its tensors straight to
+ * the ranks, both over Aeron; every rank sends
  * its combined output straight back. Thread-safe; {@link #submit} never blocks.
  *
  * <p>Every call ends: {@link #connect} within {@code connectTimeout}, a step within
@@ -103,7 +103,7 @@ public final class EpClient implements AutoCloseable {
   /** The world's shape, the generation last seen Ready and what carries this client's steps. */
   public WorldInfo world() {
     WorldView w = steps.view();
-    return new WorldInfo(w.config(), w.generation(), w.submitEndpoint() == null || w.submitEndpoint().isBlank() ? "pekko" : "aeron");
+    return new WorldInfo(w.config(), w.generation());
   }
 
   /**

@@ -33,7 +33,6 @@ final class StepSubmitter {
   private final long clientId;
   private final AeronNode aeron;
   private final StepInputPublisher inputs;
-  private final GatewayLink gateway;
   private final ControlChannel control;
   private final ReadyWait ready;
   private final AtomicLong requestIds = new AtomicLong();
@@ -49,12 +48,11 @@ final class StepSubmitter {
   /** A world seen Ready and how it differs from {@link #expected} (empty: it matches). Checked once per view. */
   private record Joined(WorldView view, List<String> differences) {}
 
-  StepSubmitter(ClientSettings settings, long clientId, AeronNode aeron, GatewayLink gateway, ControlChannel control, ReadyWait ready) {
+  StepSubmitter(ClientSettings settings, long clientId, AeronNode aeron, ControlChannel control, ReadyWait ready) {
     this.settings = settings;
     this.clientId = clientId;
     this.aeron = aeron;
     this.inputs = new StepInputPublisher(aeron);
-    this.gateway = gateway;
     this.control = control;
     this.ready = ready;
     this.window = new Semaphore(settings.maxInFlight());
@@ -130,12 +128,11 @@ final class StepSubmitter {
     });
   }
 
-  /** Over Pekko to the gateway, or straight to the coordinator's node over Aeron when the world says where. */
+  /** Straight to the coordinator's node over Aeron, where the world says it is. */
   private void sendControl(Attempt a, WorldView w, SubmitStep submit) {
     if (w.submitEndpoint() == null || w.submitEndpoint().isBlank()) {
-      gateway.ask(replyTo -> new SubmitStep(submit.clientId(), submit.requestId(), submit.generation(), submit.tokensPerRank(),
-              submit.kernel(), submit.requestedMode(), replyTo), settings.stepTimeout())
-          .whenComplete((reply, err) -> onReply(a, w, reply, err));
+      a.fail(new RetriableStepException(w.generation(), "the cluster named no endpoint for steps yet (world "
+          + w.state() + ", generation " + w.generation() + ")"));
       return;
     }
     // Its answer, if any beyond the ranks' outputs, comes to the long-lived reply actor over Pekko.
@@ -184,7 +181,7 @@ final class StepSubmitter {
     long requestId = reply instanceof StepError e ? e.requestId() : -1;
     Attempt a = attempts.get(requestId);
     if (a != null) {
-      onReply(a, world.view(), reply, null);
+      onReply(a, reply);
     }
   }
 
@@ -195,11 +192,8 @@ final class StepSubmitter {
     }
   }
 
-  private void onReply(Attempt a, WorldView w, ToClient reply, Throwable err) {
-    if (err != null) {
-      gateway.rotate();
-      a.fail(new RetriableStepException(w.generation(), "the gateway did not answer: " + unwrap(err).getMessage()));
-    } else if (reply instanceof StepError e) {
+  private void onReply(Attempt a, ToClient reply) {
+    if (reply instanceof StepError e) {
       a.fail(switch (e.status()) {
         case REJECTED -> new StepRejectedException(e.field(), e.message());
         case BACK_PRESSURE -> new BackPressureException(e.message());

@@ -11,8 +11,7 @@
  *  EpClient &lt;--StepError, for a step that did not complete (Pekko remoting)-- coordinator
  * </pre>
  *
- * With {@code ep.step-control = pekko} on the cluster, SubmitStep goes to the gateway over Pekko
- * remoting instead. A step completes when all N ranks' outputs are in (they carry its sequence
+ * A step completes when all N ranks' outputs are in (they carry its sequence
  * number, generation and mode); the coordinator answers only a step that did not complete, with a
  * {@code StepError} that ends it at once. Retriable
  * errors (the world changed) are retried up to {@code maxRetries} times once the world is Ready

@@ -5,8 +5,6 @@ import io.epruntime.protocol.DType;
 import io.epruntime.protocol.cluster.GetStatus;
 import io.epruntime.protocol.cluster.GetWorld;
 import io.epruntime.protocol.cluster.StatusReport;
-import io.epruntime.protocol.cluster.StepError;
-import io.epruntime.protocol.cluster.SubmitStep;
 import io.epruntime.protocol.cluster.ToGateway;
 import io.epruntime.protocol.cluster.WorldView;
 import io.epruntime.protocol.ep.EpConfig;
@@ -79,11 +77,6 @@ final class FakeNode implements AutoCloseable {
         .onMessage(GetStatus.class, m -> {
           WorldView w = world;
           m.replyTo().tell(new StatusReport(w.generation(), w.state(), w.config().worldSize(), List.of(), 0, 0));
-          return Behaviors.same();
-        })
-        .onMessage(SubmitStep.class, m -> {
-          m.replyTo().tell(new StepError(m.requestId(), io.epruntime.protocol.ep.StepStatus.RETRIABLE, world.generation(), null,
-              "generation " + world.generation() + " ended: rank 1 was lost"));
           return Behaviors.same();
         })
         .build();

@@ -99,11 +99,6 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
   private long probeNonce;
   private final List<String> refusals = new ArrayList<>();
 
-  /** A coordinator whose step messages all go over Pekko. */
-  public static Behavior<ToCoordinator> create(NodeSettings settings, BootstrapChannel bootstrap) {
-    return create(settings, bootstrap, StepDelivery.pekko());
-  }
-
   static Behavior<ToCoordinator> create(NodeSettings settings, BootstrapChannel bootstrap, StepDelivery delivery) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Coordinator(ctx, timers, settings, bootstrap, delivery)));
   }

@@ -2,7 +2,6 @@ package io.epruntime.coordinator;
 
 import io.epruntime.protocol.cluster.GetStatus;
 import io.epruntime.protocol.cluster.GetWorld;
-import io.epruntime.protocol.cluster.SubmitStep;
 import io.epruntime.protocol.cluster.ToCoordinator;
 import io.epruntime.protocol.cluster.ToGateway;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -13,8 +12,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * Where clients come in, on every node at {@code /user/gateway}: hands their control messages to
- * the coordinator singleton (wherever it lives now; the proxy buffers while it moves). Replies go
+ * Where clients come in, on every node at {@code /user/gateway}: hands their questions (the world,
+ * the status; steps go over Aeron to the coordinator's node) to the coordinator singleton (wherever it lives now; the proxy buffers while it moves). Replies go
  * from the coordinator straight to the client's reference.
  */
 public final class Gateway extends AbstractBehavior<ToGateway> {
@@ -36,7 +35,6 @@ public final class Gateway extends AbstractBehavior<ToGateway> {
   @Override
   public Receive<ToGateway> createReceive() {
     return newReceiveBuilder()
-        .onMessage(SubmitStep.class, this::forward)
         .onMessage(GetWorld.class, this::forward)
         .onMessage(GetStatus.class, this::forward)
         .build();

@@ -127,15 +127,15 @@ public final class Node implements AutoCloseable {
       RankStatusBoard board, NodeMetrics metrics, List<AutoCloseable> closeables) {
     return Behaviors.setup(ctx -> {
       ControlChannel control = new ControlChannel(aeron, ctx.getSystem());
-      StepDelivery delivery = settings.stepControl().equals("aeron") ? StepDelivery.aeron(control, aeron.endpoint()) : StepDelivery.pekko();
+      StepDelivery delivery = StepDelivery.aeron(control, aeron.endpoint());
       ActorRef<ToCoordinator> coordinator = ClusterSingleton.get(ctx.getSystem())
           .init(SingletonActor.of(Coordinator.create(settings, channel, delivery), "coordinator"));
       ActorRef<ToRank> rank = ctx.spawn(
           RankActor.create(rankSettings, backend, new AeronRankIo(aeron), coordinator, board, metrics), "rank",
           DispatcherSelector.fromConfig("pekko.actor.rank-dispatcher"));
       closeables.addAll(RankWiring.subscribe(aeron, rank, settings.rank()));
-      // Every node takes CONTROL frames whatever its own ep.step-control: a client or coordinator
-      // configured for Aeron may send them here.
+      // Every node takes CONTROL frames: a client sends its steps to the coordinator's node, the
+      // coordinator its RunSteps to every node.
       closeables.add(control.listen(Map.of(
           ControlFrame.TO_COORDINATOR, new ControlChannel.Route<>(SubmitStep.class, coordinator.narrow()),
           ControlFrame.TO_RANK, new ControlChannel.Route<>(RunStep.class, rank.narrow()))));

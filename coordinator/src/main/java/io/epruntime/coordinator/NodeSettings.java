@@ -17,14 +17,12 @@ import java.util.List;
  * @param host {@code ep.node.host}
  * @param seedNodes {@code ep.cluster.seed-nodes}, each {@code host:port}
  * @param backend {@code ep.backend}: auto, cpu or nccl
- * @param stepControl {@code ep.step-control}: aeron or pekko, what carries SubmitStep and RunStep
  */
 public record NodeSettings(
     EpConfig world, int rank, String host, List<String> seedNodes, String backend, Duration healthInterval,
-    int probeMisses, Duration stepTimeout, int maxInFlight, Duration bootstrapTimeout, String stepControl) {
+    int probeMisses, Duration stepTimeout, int maxInFlight, Duration bootstrapTimeout) {
 
   public static final List<String> BACKENDS = List.of("auto", "cpu", "nccl");
-  public static final List<String> STEP_CONTROLS = List.of("aeron", "pekko");
   /** Pekko remoting transports a node runs on ({@code pekko.remote.artery.transport}). */
   public static final List<String> TRANSPORTS = List.of("tcp", "aeron-udp");
 
@@ -41,7 +39,6 @@ public record NodeSettings(
     positive("ep.bootstrap-timeout", bootstrapTimeout);
     EpArgumentException.require(probeMisses >= 1, "ep.health.probe-misses", probeMisses, ">= 1");
     EpArgumentException.require(maxInFlight >= 1 && maxInFlight <= 4096, "ep.max-in-flight", maxInFlight, "1..4096");
-    EpArgumentException.require(STEP_CONTROLS.contains(stepControl), "ep.step-control", stepControl, String.join(", ", STEP_CONTROLS));
   }
 
   private static void positive(String key, Duration d) {
@@ -57,11 +54,14 @@ public record NodeSettings(
     try {
       String transport = c.getString(ArteryAeronUdp.TRANSPORT_KEY);
       EpArgumentException.require(TRANSPORTS.contains(transport), ArteryAeronUdp.TRANSPORT_KEY, transport, String.join(", ", TRANSPORTS));
+      if (c.hasPath("ep.step-control")) {
+        throw new EpArgumentException("ep.step-control", "ep.step-control is no longer read: steps always go over the nodes' "
+            + "Aeron drivers; remove the key");
+      }
       return new NodeSettings(
           worldConfig(c), c.getInt("ep.node.rank"), c.getString("ep.node.host"), c.getStringList("ep.cluster.seed-nodes"),
           c.getString("ep.backend"), c.getDuration("ep.health.interval"), c.getInt("ep.health.probe-misses"),
-          c.getDuration("ep.step-timeout"), c.getInt("ep.max-in-flight"), c.getDuration("ep.bootstrap-timeout"),
-          c.getString("ep.step-control"));
+          c.getDuration("ep.step-timeout"), c.getInt("ep.max-in-flight"), c.getDuration("ep.bootstrap-timeout"));
     } catch (ConfigException e) {
       throw new EpArgumentException("ep", "bad configuration: " + e.getMessage());
     }

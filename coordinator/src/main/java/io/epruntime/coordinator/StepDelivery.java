@@ -8,33 +8,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How the coordinator gets each sequenced {@link RunStep} to the ranks, and where clients should
- * send their steps. {@code ep.step-control = aeron} (the default) carries both over the nodes'
- * Aeron drivers ({@link ControlChannel}); {@code pekko} keeps them on Pekko remoting.
+ * send their steps: over the nodes' Aeron drivers ({@link ControlChannel}). An interface so that
+ * tests can stand in for the ranks' nodes.
  */
 interface StepDelivery {
 
   /** Sends {@code step} to every registered rank. */
   void runStep(Iterable<RankRegistry.Entry> ranks, RunStep step);
 
-  /** The Aeron endpoint clients send {@code SubmitStep} to; "" = through the gateway over Pekko. */
+  /** The Aeron endpoint clients send {@code SubmitStep} to (the coordinator's node). */
   String submitEndpoint();
-
-  /** Every hop over Pekko remoting. */
-  static StepDelivery pekko() {
-    return new StepDelivery() {
-      @Override
-      public void runStep(Iterable<RankRegistry.Entry> ranks, RunStep step) {
-        for (RankRegistry.Entry e : ranks) {
-          e.ref.tell(step);
-        }
-      }
-
-      @Override
-      public String submitEndpoint() {
-        return "";
-      }
-    };
-  }
 
   /**
    * {@code RunStep} over Aeron to each rank's node ({@link ControlChannel}, serialized once); a rank
@@ -51,7 +34,7 @@ interface StepDelivery {
           frame = channel.encode(ControlFrame.TO_RANK, step); // once, before any rank is told
         } catch (RuntimeException ex) {
           log.warn("RunStep {} could not be serialized for Aeron, sent over Pekko: {}", step.seq(), ex.toString());
-          pekko().runStep(ranks, step);
+          ranks.forEach(e -> e.ref.tell(step));
           return;
         }
         for (RankRegistry.Entry e : ranks) {

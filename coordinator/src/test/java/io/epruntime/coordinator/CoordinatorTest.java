@@ -64,7 +64,7 @@ class CoordinatorTest {
       "ep.node.rank = 0"))));
 
   private static final NodeSettings SETTINGS = new NodeSettings(WORLD, 0, "127.0.0.1", List.of("127.0.0.1:1"), "cpu",
-      Duration.ofMillis(200), 100, Duration.ofSeconds(2), 4, Duration.ofSeconds(20), "pekko");
+      Duration.ofMillis(200), 100, Duration.ofSeconds(2), 4, Duration.ofSeconds(20));
 
   @BeforeAll
   static void joinCluster() {
@@ -84,7 +84,7 @@ class CoordinatorTest {
   private record World(ActorRef<ToCoordinator> coordinator, List<TestProbe<ToRank>> ranks, RecordingChannel channel) {
     static World start(String name) {
       RecordingChannel channel = new RecordingChannel();
-      ActorRef<ToCoordinator> coordinator = KIT.spawn(Coordinator.create(SETTINGS, channel), name);
+      ActorRef<ToCoordinator> coordinator = KIT.spawn(Coordinator.create(SETTINGS, channel, PROBE_DELIVERY), name);
       List<TestProbe<ToRank>> ranks = new ArrayList<>();
       for (int r = 0; r < 4; r++) {
         TestProbe<ToRank> p = KIT.createTestProbe(name + "-rank" + r);
@@ -123,6 +123,19 @@ class CoordinatorTest {
       return client.expectMessageClass(StatusReport.class, Duration.ofSeconds(10));
     }
   }
+
+  /** RunSteps go straight to the probes standing in for the ranks; no Aeron here. */
+  private static final StepDelivery PROBE_DELIVERY = new StepDelivery() {
+    @Override
+    public void runStep(Iterable<RankRegistry.Entry> ranks, RunStep step) {
+      ranks.forEach(e -> e.ref.tell(step));
+    }
+
+    @Override
+    public String submitEndpoint() {
+      return "127.0.0.1:1";
+    }
+  };
 
   /** Bootstrap records the coordinator hands to the transport; no Aeron here. */
   private static final class RecordingChannel implements BootstrapChannel {

@@ -62,12 +62,9 @@ public final class ClusterLatencyBench {
     json.put("machine", Json.machine());
     json.put("cpus", Runtime.getRuntime().availableProcessors());
     json.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-    String stepControl = props.stream().filter(p -> p.startsWith("-Dep.step-control=")).map(p -> p.substring(18)).findFirst()
-        .orElse("aeron (reference.conf default)");
     json.put("setup", "4 NodeMain processes + this client process on 127.0.0.1, cpu backend; SubmitStep and RunStep over "
-        + stepControl + ", the rest of the control over Artery TCP; Aeron UDP for tensors and the cpu mesh; one step in flight; world "
+        + "Aeron, the rest of the control over Artery TCP; Aeron UDP for tensors and the cpu mesh; one step in flight; world "
         + world);
-    json.put("step_control", stepControl);
 
     try (NodeProcesses nodes = new NodeProcesses(4, out.getParent().resolve("cluster-latency-logs"), props);
          EpClient client = EpClient.connect(ClientSettings.of(nodes.gateways()).withConnectTimeout(Duration.ofSeconds(180))

@@ -21,4 +21,4 @@ public record SubmitStep(
     ExpertKernelSpec kernel,
     StepMode requestedMode,
     ActorRef<ToClient> replyTo)
-    implements ToCoordinator, ToGateway {}
+    implements ToCoordinator {}

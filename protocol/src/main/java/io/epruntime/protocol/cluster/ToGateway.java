@@ -1,4 +1,4 @@
 package io.epruntime.protocol.cluster;
 
-/** Messages a node's gateway accepts from clients; it forwards them to the coordinator. */
+/** Questions a node's gateway accepts from clients (the world, the status); it forwards them to the coordinator. */
 public interface ToGateway extends CborSerializable {}

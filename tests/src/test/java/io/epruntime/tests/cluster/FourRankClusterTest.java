@@ -14,10 +14,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Four node processes on loopback form a world, bootstrap it over Aeron, and run mixed HT/LL steps
- * from a client; every output is checked against the CPU reference. Once with the default step
- * control (SubmitStep and RunStep over Aeron; 1000 steps, and the management endpoints of a Ready
- * node), once with {@code ep.step-control = pekko} (the client submits through a gateway, the
- * coordinator tells the ranks over Artery).
+ * from a client (SubmitStep and RunStep over Aeron); 1000 steps, every output checked against the
+ * CPU reference, and the management endpoints of a Ready node.
  */
 class FourRankClusterTest extends LocalClusterTest {
   @Test
@@ -25,33 +23,23 @@ class FourRankClusterTest extends LocalClusterTest {
   void fourProcessesRunThousandMixedStepsMatchingTheReference() throws Exception {
     cluster = new LocalCluster4("four-rank", List.of());
     cluster.startAll();
-    runMixedStepsMatchingTheReference(1000, "aeron");
+    runMixedStepsMatchingTheReference(1000);
     assertEquals(200, cluster.httpStatus(2, "/ready"));
     assertEquals(200, cluster.httpStatus(2, "/alive"));
     String metrics = cluster.httpBody(2, "/metrics");
     assertTrue(metrics.contains("ep_steps_total{outcome=\"ok\"} 1000"), metrics);
   }
 
-  @Test
-  @Timeout(value = 180, unit = TimeUnit.SECONDS)
-  void stepControlOverPekkoRunsMixedStepsMatchingTheReference() throws Exception {
-    cluster = new LocalCluster4("four-rank-pekko", List.of("-Dep.step-control=pekko"));
-    cluster.startAll();
-    runMixedStepsMatchingTheReference(300, "pekko");
-  }
-
   /**
-   * Connects to the world (which must say {@code stepControl} carries the client's steps), runs
-   * {@code steps} mixed steps, 8 in flight, and checks each against the reference and the
+   * Connects to the world, runs {@code steps} mixed steps, 8 in flight, and checks each against the reference and the
    * coordinator's count.
    */
-  private void runMixedStepsMatchingTheReference(int steps, String stepControl) throws Exception {
+  private void runMixedStepsMatchingTheReference(int steps) throws Exception {
     ClientSettings settings = ClientSettings.of(cluster.gateways(0, 1, 2, 3)).withConnectTimeout(Duration.ofSeconds(90))
         .withMaxRetries(0);
     StepCheck check = new StepCheck();
     try (EpClient client = EpClient.connect(settings)) {
       assertEquals(StepCheck.WORLD, client.world().config());
-      assertEquals(stepControl, client.world().stepControl());
       StepCheck.MixedRun run = check.runMixed(client, steps, 8, 1000, 24);
       assertTrue(run.failures().isEmpty(),
           () -> run.failures().size() + " steps differ from the reference; first: " + run.failures().get(0));
