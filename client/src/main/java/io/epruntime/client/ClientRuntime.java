@@ -3,10 +3,10 @@ package io.epruntime.client;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.epruntime.client.internal.ClientLoggingFilter;
-import io.epruntime.protocol.cluster.ToClient;
+import io.epruntime.protocol.cluster.StepError;
 import io.epruntime.transport.AeronNode;
 import io.epruntime.transport.ArteryAeronUdp;
-import io.epruntime.transport.ControlChannel;
+import io.epruntime.transport.StepControl;
 import io.epruntime.transport.StepOutputSubscriber;
 import io.epruntime.transport.TransportSettings;
 import java.util.ArrayList;
@@ -18,9 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.CloseHelper;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
@@ -69,10 +67,14 @@ final class ClientRuntime implements AutoCloseable {
       GatewayLink gateway = new GatewayLink(system, settings.gateways());
       ReadyWait ready = new ReadyWait(gateway, timer);
       long clientId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
-      StepSubmitter steps = new StepSubmitter(settings, clientId, aeron, new ControlChannel(aeron, system), ready);
+      StepControl control = new StepControl(aeron);
+      StepSubmitter steps = new StepSubmitter(settings, clientId, aeron, control, ready);
       closeables.add(new StepOutputSubscriber(aeron, steps::onOutput));
-      ActorRef<ToClient> replies = system.systemActorOf(StepReplies.create(steps::onStepReply), "step-replies", Props.empty());
-      steps.replyTo(replies);
+      closeables.add(control.listen(message -> {
+        if (message instanceof StepError e) {
+          steps.onStepError(e);
+        }
+      }));
       ClientRuntime runtime = new ClientRuntime(aeron, system, timer, gateway, ready, steps, closeables);
       system.getWhenTerminated().whenComplete((done, err) -> runtime.stop(new EpClientException(
           "the client's actor system stopped while connected to " + settings.gateways() + " (Pekko ends it after repeated remoting "

@@ -3,13 +3,12 @@ package io.epruntime.client;
 import io.epruntime.protocol.EpArgumentException;
 import io.epruntime.protocol.cluster.StepError;
 import io.epruntime.protocol.cluster.SubmitStep;
-import io.epruntime.protocol.cluster.ToClient;
 import io.epruntime.protocol.cluster.WorldView;
-import io.epruntime.protocol.wire.ControlFrame;
+import io.epruntime.protocol.wire.StepControlCodec;
 import io.epruntime.protocol.wire.StepInputFrame;
 import io.epruntime.protocol.wire.StepOutputFrame;
 import io.epruntime.transport.AeronNode;
-import io.epruntime.transport.ControlChannel;
+import io.epruntime.transport.StepControl;
 import io.epruntime.transport.StepInputPublisher;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Runs the client's steps: checks a request against the world, sends the tensors to the ranks and
@@ -33,13 +31,11 @@ final class StepSubmitter {
   private final long clientId;
   private final AeronNode aeron;
   private final StepInputPublisher inputs;
-  private final ControlChannel control;
+  private final StepControl control;
   private final ReadyWait ready;
   private final AtomicLong requestIds = new AtomicLong();
   private final Map<Long, Attempt> attempts = new ConcurrentHashMap<>();
   private final Semaphore window;
-  /** Where the coordinator answers steps sent over Aeron; set once the reply actor exists. */
-  private volatile ActorRef<ToClient> replies;
   /** The world last seen Ready, checked against {@link #expected}. */
   private volatile Joined world;
   /** What every world must match: the settings' expectations, then the whole world connected to. */
@@ -48,7 +44,7 @@ final class StepSubmitter {
   /** A world seen Ready and how it differs from {@link #expected} (empty: it matches). Checked once per view. */
   private record Joined(WorldView view, List<String> differences) {}
 
-  StepSubmitter(ClientSettings settings, long clientId, AeronNode aeron, ControlChannel control, ReadyWait ready) {
+  StepSubmitter(ClientSettings settings, long clientId, AeronNode aeron, StepControl control, ReadyWait ready) {
     this.settings = settings;
     this.clientId = clientId;
     this.aeron = aeron;
@@ -57,10 +53,6 @@ final class StepSubmitter {
     this.ready = ready;
     this.window = new Semaphore(settings.maxInFlight());
     this.expected = settings.expectedWorld();
-  }
-
-  void replyTo(ActorRef<ToClient> replies) {
-    this.replies = replies;
   }
 
   /** The world connected to; from now on every world must match it. */
@@ -116,7 +108,7 @@ final class StepSubmitter {
         }
       });
     }
-    sendControl(a, w, new SubmitStep(clientId, requestId, w.generation(), counts, request.kernel(), request.mode(), replies));
+    sendControl(a, w, new SubmitStep(clientId, requestId, w.generation(), counts, request.kernel(), request.mode(), control.endpoint()));
     a.future.whenComplete((done, err) -> {
       attempts.remove(requestId);
       if (err == null) {
@@ -136,7 +128,7 @@ final class StepSubmitter {
       return;
     }
     // Its answer, if any beyond the ranks' outputs, comes to the long-lived reply actor over Pekko.
-    control.send(w.submitEndpoint(), ControlFrame.TO_COORDINATOR, submit).whenComplete((ok, err) -> {
+    control.send(w.submitEndpoint(), StepControlCodec.encode(submit)).whenComplete((ok, err) -> {
       if (err != null) {
         a.fail(new RetriableStepException(w.generation(), "the coordinator's node " + w.submitEndpoint()
             + " did not take the step: " + err.getMessage()));
@@ -177,31 +169,24 @@ final class StepSubmitter {
     return cause;
   }
 
-  void onStepReply(ToClient reply) {
-    long requestId = reply instanceof StepError e ? e.requestId() : -1;
-    Attempt a = attempts.get(requestId);
-    if (a != null) {
-      onReply(a, reply);
+  /** A step of this client that did not complete, from the coordinator (on the transport thread). */
+  void onStepError(StepError e) {
+    Attempt a = attempts.get(e.requestId());
+    if (a == null || e.clientId() != clientId) {
+      return;
     }
+    a.fail(switch (e.status()) {
+      case REJECTED -> new StepRejectedException(e.field(), e.message());
+      case BACK_PRESSURE -> new BackPressureException(e.message());
+      case FAILED -> new EpClientException("step failed: " + e.message());
+      default -> new RetriableStepException(e.generation(), e.message());
+    });
   }
 
   void onOutput(StepOutputFrame f) {
     Attempt a = attempts.get(f.requestId());
     if (a != null && f.clientId() == clientId) {
       a.onOutput(f);
-    }
-  }
-
-  private void onReply(Attempt a, ToClient reply) {
-    if (reply instanceof StepError e) {
-      a.fail(switch (e.status()) {
-        case REJECTED -> new StepRejectedException(e.field(), e.message());
-        case BACK_PRESSURE -> new BackPressureException(e.message());
-        case FAILED -> new EpClientException("step failed: " + e.message());
-        default -> new RetriableStepException(e.generation(), e.message());
-      });
-    } else {
-      a.fail(new EpClientException("unexpected reply " + reply));
     }
   }
 

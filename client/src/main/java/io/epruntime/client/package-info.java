@@ -5,10 +5,10 @@
  *
  * <pre>
  *  EpClient --GetWorld / GetStatus (Pekko remoting, CBOR)---------&gt; gateway (any node)
- *  EpClient --SubmitStep (Aeron CONTROL frame, CBOR)-------------&gt; coordinator's node --RunStep--&gt; ranks
+ *  EpClient --SubmitStep (Aeron CONTROL frame, binary)-----------&gt; coordinator's node --RunStep--&gt; ranks
  *  EpClient --StepInputFrame per rank (Aeron)----------------------------------------------&gt; ranks
  *  EpClient &lt;--StepOutputFrame per rank (Aeron)---------------------------------------------- ranks
- *  EpClient &lt;--StepError, for a step that did not complete (Pekko remoting)-- coordinator
+ *  EpClient &lt;--StepError, for a step that did not complete (Aeron CONTROL)--- coordinator
  * </pre>
  *
  * A step completes when all N ranks' outputs are in (they carry its sequence

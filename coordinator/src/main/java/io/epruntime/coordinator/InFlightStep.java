@@ -2,16 +2,14 @@ package io.epruntime.coordinator;
 
 import io.epruntime.protocol.cluster.StepError;
 import io.epruntime.protocol.ep.StepStatus;
-import io.epruntime.protocol.cluster.ToClient;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Fan-in of one step over all ranks: the ranks that still owe an answer and whom to answer, once,
- * when the step does not complete. Plain state in {@link StepSequencer}'s in-flight map, touched only by the
- * coordinator actor, because spawning an actor per step cost tens of microseconds on every step's
+ * when the step does not complete. Plain state in {@link StepSequencer}'s in-flight map, touched only
+ * by the coordinator actor, because spawning an actor per step cost tens of microseconds on every step's
  * critical path.
  */
 final class InFlightStep {
@@ -21,15 +19,20 @@ final class InFlightStep {
 
   final long seq;
   final long generation;
+  private final long clientId;
   private final long requestId;
-  private final ActorRef<ToClient> client;
+  private final String clientEndpoint;
+  private final StepDelivery delivery;
   private final BitSet waiting;
 
-  InFlightStep(long seq, long generation, int worldSize, long requestId, ActorRef<ToClient> client) {
+  InFlightStep(long seq, long generation, int worldSize, long clientId, long requestId, String clientEndpoint,
+      StepDelivery delivery) {
     this.seq = seq;
     this.generation = generation;
+    this.clientId = clientId;
     this.requestId = requestId;
-    this.client = client;
+    this.clientEndpoint = clientEndpoint;
+    this.delivery = delivery;
     this.waiting = new BitSet(worldSize);
     waiting.set(0, worldSize);
   }
@@ -54,8 +57,8 @@ final class InFlightStep {
   Ended answer(StepStatus outcome, String detail) {
     switch (outcome) {
       case OK -> { } // the client has its answer already: every rank's output, straight from the rank
-      case REJECTED -> client.tell(new StepError(requestId, StepStatus.REJECTED, generation, "x", detail));
-      default -> client.tell(new StepError(requestId, outcome, generation, null, detail));
+      case REJECTED -> delivery.stepError(clientEndpoint, new StepError(clientId, requestId, outcome, generation, "x", detail));
+      default -> delivery.stepError(clientEndpoint, new StepError(clientId, requestId, outcome, generation, null, detail));
     }
     return new Ended(seq, generation, outcome, detail, stuck());
   }

@@ -5,10 +5,11 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import io.epruntime.coordinator.health.NodeParts;
 import io.epruntime.protocol.cluster.RunStep;
+import io.epruntime.protocol.cluster.StepCompleted;
+import io.epruntime.protocol.cluster.StepFailedOnRank;
 import io.epruntime.protocol.cluster.SubmitStep;
 import io.epruntime.protocol.cluster.ToCoordinator;
 import io.epruntime.protocol.cluster.ToRank;
-import io.epruntime.protocol.wire.ControlFrame;
 import io.epruntime.rank.BackendFactory;
 import io.epruntime.rank.NodeMetrics;
 import io.epruntime.rank.RankActor;
@@ -18,7 +19,7 @@ import io.epruntime.rank.backend.EpBackend;
 import io.epruntime.transport.AeronNode;
 import io.epruntime.transport.ArteryAeronUdp;
 import io.epruntime.transport.BootstrapPublisher;
-import io.epruntime.transport.ControlChannel;
+import io.epruntime.transport.StepControl;
 import io.epruntime.transport.TransportSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,19 +127,26 @@ public final class Node implements AutoCloseable {
       NodeSettings settings, RankSettings rankSettings, EpBackend backend, AeronNode aeron, BootstrapChannel channel,
       RankStatusBoard board, NodeMetrics metrics, List<AutoCloseable> closeables) {
     return Behaviors.setup(ctx -> {
-      ControlChannel control = new ControlChannel(aeron, ctx.getSystem());
-      StepDelivery delivery = StepDelivery.aeron(control, aeron.endpoint());
+      StepControl control = new StepControl(aeron);
+      StepDelivery delivery = StepDelivery.aeron(control);
       ActorRef<ToCoordinator> coordinator = ClusterSingleton.get(ctx.getSystem())
           .init(SingletonActor.of(Coordinator.create(settings, channel, delivery), "coordinator"));
       ActorRef<ToRank> rank = ctx.spawn(
-          RankActor.create(rankSettings, backend, new AeronRankIo(aeron), coordinator, board, metrics), "rank",
+          RankActor.create(rankSettings, backend, new AeronRankIo(aeron, control), coordinator, board, metrics), "rank",
           DispatcherSelector.fromConfig("pekko.actor.rank-dispatcher"));
       closeables.addAll(RankWiring.subscribe(aeron, rank, settings.rank()));
-      // Every node takes CONTROL frames: a client sends its steps to the coordinator's node, the
-      // coordinator its RunSteps to every node.
-      closeables.add(control.listen(Map.of(
-          ControlFrame.TO_COORDINATOR, new ControlChannel.Route<>(SubmitStep.class, coordinator.narrow()),
-          ControlFrame.TO_RANK, new ControlChannel.Route<>(RunStep.class, rank.narrow()))));
+      // Every node takes the step's control frames: a client's steps and the ranks' reports for the
+      // coordinator (through this node's singleton proxy, wherever the singleton lives), the
+      // coordinator's RunSteps for this node's rank.
+      closeables.add(control.listen(message -> {
+        if (message instanceof RunStep run) {
+          rank.tell(run);
+        } else if (message instanceof SubmitStep || message instanceof StepCompleted || message instanceof StepFailedOnRank) {
+          coordinator.tell((ToCoordinator) message);
+        } else {
+          LOG.warn("CONTROL stream: dropped a {}: nodes take steps, RunSteps and rank reports", message.getClass().getSimpleName());
+        }
+      }));
       ctx.spawn(Gateway.create(coordinator), Gateway.NAME);
       return Behaviors.empty();
     });

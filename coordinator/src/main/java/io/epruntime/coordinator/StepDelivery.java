@@ -1,50 +1,40 @@
 package io.epruntime.coordinator;
 
 import io.epruntime.protocol.cluster.RunStep;
-import io.epruntime.protocol.wire.ControlFrame;
-import io.epruntime.transport.ControlChannel;
+import io.epruntime.protocol.cluster.StepError;
+import io.epruntime.protocol.wire.StepControlCodec;
+import io.epruntime.transport.StepControl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How the coordinator gets each sequenced {@link RunStep} to the ranks, and where clients should
- * send their steps: over the nodes' Aeron drivers ({@link ControlChannel}). An interface so that
- * tests can stand in for the ranks' nodes.
+ * The coordinator's end of the step path: each sequenced {@link RunStep} to the ranks' nodes, a
+ * {@link StepError} to a client whose step did not complete, and the endpoint clients and ranks send
+ * to (this node). Over the nodes' Aeron drivers ({@link StepControl}); an interface so that tests
+ * can stand in for the ranks and clients.
  */
 interface StepDelivery {
 
   /** Sends {@code step} to every registered rank. */
   void runStep(Iterable<RankRegistry.Entry> ranks, RunStep step);
 
-  /** The Aeron endpoint clients send {@code SubmitStep} to (the coordinator's node). */
+  /** Tells the client at {@code clientEndpoint} that its step did not complete. */
+  void stepError(String clientEndpoint, StepError error);
+
+  /** The Aeron endpoint of the coordinator's node: clients send their steps there, ranks their reports. */
   String submitEndpoint();
 
-  /**
-   * {@code RunStep} over Aeron to each rank's node ({@link ControlChannel}, serialized once); a rank
-   * whose endpoint is not known yet gets it over Pekko. {@code nodeEndpoint} is this (the
-   * coordinator's) node, where clients send their steps.
-   */
-  static StepDelivery aeron(ControlChannel channel, String nodeEndpoint) {
+  /** Over {@code control}, from the coordinator's node. */
+  static StepDelivery aeron(StepControl control) {
     Logger log = LoggerFactory.getLogger(StepDelivery.class);
     return new StepDelivery() {
       @Override
       public void runStep(Iterable<RankRegistry.Entry> ranks, RunStep step) {
-        byte[] frame;
-        try {
-          frame = channel.encode(ControlFrame.TO_RANK, step); // once, before any rank is told
-        } catch (RuntimeException ex) {
-          log.warn("RunStep {} could not be serialized for Aeron, sent over Pekko: {}", step.seq(), ex.toString());
-          ranks.forEach(e -> e.ref.tell(step));
-          return;
-        }
+        byte[] frame = StepControlCodec.encode(step); // once, before any rank is told
         for (RankRegistry.Entry e : ranks) {
-          if (e.endpoint == null || e.endpoint.isBlank()) {
-            e.ref.tell(step);
-            continue;
-          }
           // A frame that cannot be delivered means the rank's node is gone: the watchdog and the
           // failure detector end the generation; the step fails as retriable, never half-run.
-          channel.send(e.endpoint, frame).whenComplete((ok, err) -> {
+          control.send(e.endpoint, frame).whenComplete((ok, err) -> {
             if (err != null) {
               log.warn("RunStep {} to rank {} at {} not delivered: {}", step.seq(), e.rank, e.endpoint, err.toString());
             }
@@ -53,8 +43,17 @@ interface StepDelivery {
       }
 
       @Override
+      public void stepError(String clientEndpoint, StepError error) {
+        control.send(clientEndpoint, StepControlCodec.encode(error)).whenComplete((ok, err) -> {
+          if (err != null) {
+            log.debug("StepError for request {} to client {} not delivered: {}", error.requestId(), clientEndpoint, err.toString());
+          }
+        });
+      }
+
+      @Override
       public String submitEndpoint() {
-        return nodeEndpoint;
+        return control.endpoint();
       }
     };
   }

@@ -93,34 +93,34 @@ final class StepSequencer {
       return;
     }
     if (!ready) {
-      s.replyTo().tell(new StepError(s.requestId(), StepStatus.RETRIABLE, generation, null, worldStatus));
+      delivery.stepError(s.replyEndpoint(), new StepError(s.clientId(), s.requestId(), StepStatus.RETRIABLE, generation, null, worldStatus));
       return;
     }
     if (s.generation() != 0 && s.generation() != generation) {
       // The client sent the tensors by another generation's endpoints (a rank replaced since has
       // a new one): sequenced, the step would hold up every later one of this generation at the
       // ranks until the watchdog ended it. Refused, the client fetches the world and retries.
-      s.replyTo().tell(new StepError(s.requestId(), StepStatus.RETRIABLE, generation, null,
+      delivery.stepError(s.replyEndpoint(), new StepError(s.clientId(), s.requestId(), StepStatus.RETRIABLE, generation, null,
           "the client's world view is generation " + s.generation() + " but the world is in generation " + generation));
       return;
     }
     if (inFlight.size() >= settings.maxInFlight()) {
-      s.replyTo().tell(new StepError(s.requestId(), StepStatus.BACK_PRESSURE, generation, null,
+      delivery.stepError(s.replyEndpoint(), new StepError(s.clientId(), s.requestId(), StepStatus.BACK_PRESSURE, generation, null,
           "the cluster has " + inFlight.size() + " steps in flight (ep.max-in-flight = " + settings.maxInFlight() + ")"));
       return;
     }
     long seq = nextSeq++;
     long index = nextIndex++;
-    inFlight.put(seq, new InFlightStep(seq, generation, world.worldSize(), s.requestId(), s.replyTo()));
+    inFlight.put(seq, new InFlightStep(seq, generation, world.worldSize(), s.clientId(), s.requestId(), s.replyEndpoint(), delivery));
     // The step's watchdog: a rank that never answers ends the generation (Coordinator.onStepEnded).
     timers.startSingleTimer(seq, new Coordinator.StepTimedOut(seq), settings.stepTimeout());
     RunStep run = new RunStep(seq, generation, index, mode, Arrays.copyOf(counts, counts.length), s.kernel(), s.clientId(),
-        s.requestId());
+        s.requestId(), delivery.submitEndpoint());
     delivery.runStep(registry.entries(), run);
   }
 
   private void reject(SubmitStep s, long generation, String field, String message) {
-    s.replyTo().tell(new StepError(s.requestId(), StepStatus.REJECTED, generation, field, field + ": " + message));
+    delivery.stepError(s.replyEndpoint(), new StepError(s.clientId(), s.requestId(), StepStatus.REJECTED, generation, field, field + ": " + message));
   }
 
   /**

@@ -31,7 +31,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -124,11 +126,53 @@ class CoordinatorTest {
     }
   }
 
-  /** RunSteps go straight to the probes standing in for the ranks; no Aeron here. */
+  /** Stand-ins for clients, by the endpoint their steps name. */
+  private static final Map<String, Client> CLIENTS = new ConcurrentHashMap<>();
+
+  /** A client's endpoint: the step errors the coordinator sends it (over Aeron in a node). */
+  private static final class Client {
+    final BlockingQueue<StepError> errors = new LinkedBlockingQueue<>();
+
+    StepError receiveMessage(Duration within) throws InterruptedException {
+      StepError e = errors.poll(within.toMillis(), TimeUnit.MILLISECONDS);
+      assertTrue(e != null, "no step error within " + within);
+      return e;
+    }
+
+    List<StepError> receiveSeveralMessages(int n, Duration within) throws InterruptedException {
+      List<StepError> out = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        out.add(receiveMessage(within));
+      }
+      return out;
+    }
+
+    void expectNoMessage(Duration d) throws InterruptedException {
+      StepError e = errors.poll(d.toMillis(), TimeUnit.MILLISECONDS);
+      assertTrue(e == null, "unexpected " + e);
+    }
+  }
+
+  private static Client clientProbe() {
+    Client c = new Client();
+    CLIENTS.put(endpointOf(c), c);
+    return c;
+  }
+
+  private static String endpointOf(Client client) {
+    return "client-" + System.identityHashCode(client) + ":1";
+  }
+
+  /** RunSteps go straight to the probes standing in for the ranks, step errors to the clients' probes; no Aeron here. */
   private static final StepDelivery PROBE_DELIVERY = new StepDelivery() {
     @Override
     public void runStep(Iterable<RankRegistry.Entry> ranks, RunStep step) {
       ranks.forEach(e -> e.ref.tell(step));
+    }
+
+    @Override
+    public void stepError(String clientEndpoint, StepError error) {
+      CLIENTS.get(clientEndpoint).errors.add(error);
     }
 
     @Override
@@ -169,8 +213,8 @@ class CoordinatorTest {
     List<TestProbe<ToRank>> ranks = world.ranks();
     long g = world.bootstrap();
 
-    TestProbe<ToClient> client = KIT.createTestProbe();
-    coordinator.tell(new SubmitStep(9, 1, g, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, client.ref()));
+    Client client = clientProbe();
+    coordinator.tell(new SubmitStep(9, 1, g, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, endpointOf(client)));
     for (int r = 0; r < 4; r++) {
       RunStep run = next(ranks.get(r), RunStep.class);
       assertEquals(g, run.generation());
@@ -183,7 +227,7 @@ class CoordinatorTest {
     client.expectNoMessage(Duration.ofMillis(300));
     assertEquals(1, world.status(KIT.createTestProbe()).stepsCompleted());
 
-    coordinator.tell(new SubmitStep(9, 2, 0, new int[] {20, 2, 3, 4}, ExpertKernelSpec.scale(), null, client.ref()));
+    coordinator.tell(new SubmitStep(9, 2, 0, new int[] {20, 2, 3, 4}, ExpertKernelSpec.scale(), null, endpointOf(client)));
     for (int r = 0; r < 4; r++) {
       RunStep run = next(ranks.get(r), RunStep.class);
       assertEquals(StepMode.HT, run.mode(), "20 tokens exceed the LL capacity of 16");
@@ -191,7 +235,7 @@ class CoordinatorTest {
         world.coordinator().tell(new StepCompleted(run.seq(), g, r, 1, 256, 256, 1000));
       }
     }
-    StepError error = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
+    StepError error = client.receiveMessage(Duration.ofSeconds(10));
     assertEquals(io.epruntime.protocol.ep.StepStatus.TIMED_OUT, error.status());
     assertTrue(error.status().retriable());
     assertTrue(error.message().contains("[2]"), error.message());
@@ -202,11 +246,11 @@ class CoordinatorTest {
 
     // A client still holding generation g's world view sent its tensors by g's rank endpoints:
     // refused as retriable, and no rank is told to run it (it would hold up g + 1's order).
-    coordinator.tell(new SubmitStep(9, 3, g, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, client.ref()));
-    StepError stale = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
+    coordinator.tell(new SubmitStep(9, 3, g, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, endpointOf(client)));
+    StepError stale = client.receiveMessage(Duration.ofSeconds(10));
     assertEquals(io.epruntime.protocol.ep.StepStatus.RETRIABLE, stale.status());
     assertEquals("the client's world view is generation " + g + " but the world is in generation " + (g + 1), stale.message());
-    coordinator.tell(new SubmitStep(9, 4, g + 1, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, client.ref()));
+    coordinator.tell(new SubmitStep(9, 4, g + 1, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, endpointOf(client)));
     for (TestProbe<ToRank> rank : ranks) {
       RunStep run = next(rank, RunStep.class);
       assertEquals(4, run.requestId(), "the refused step was never sent to the ranks");
@@ -220,10 +264,10 @@ class CoordinatorTest {
   void ignoresStaleReportsRefusesPastTheWindowAndTimesOutAStepNoRankAnswers() throws Exception {
     World world = World.start("coordinator-2");
     long g = world.bootstrap();
-    TestProbe<ToClient> client = KIT.createTestProbe();
+    Client client = clientProbe();
 
     // Duplicate, old-generation, unknown-rank and unknown-step reports change nothing.
-    world.coordinator().tell(new SubmitStep(9, 1, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
+    world.coordinator().tell(new SubmitStep(9, 1, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, endpointOf(client)));
     RunStep run = world.runStep();
     for (int r = 0; r < 3; r++) {
       world.coordinator().tell(new StepCompleted(run.seq(), g, r, 1, 100, 10, 1000));
@@ -240,29 +284,28 @@ class CoordinatorTest {
     world.coordinator().tell(new StepCompleted(run.seq(), g, 3, 1, 100, 10, 1000));
     world.coordinator().tell(new StepFailedOnRank(run.seq(), g, 2, io.epruntime.protocol.ep.StepStatus.FAILED, "late"));
     client.expectNoMessage(Duration.ofMillis(300));
-    StatusReport status = world.status(client);
+    StatusReport status = world.status(KIT.createTestProbe());
     assertEquals(0, status.stepsInFlight());
     assertEquals(1, status.stepsCompleted());
 
     // ep.max-in-flight = 4 steps nobody answers; the fifth is refused at once.
     Set<Long> seqs = new HashSet<>();
     for (int i = 0; i < 4; i++) {
-      world.coordinator().tell(new SubmitStep(9, 10 + i, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
+      world.coordinator().tell(new SubmitStep(9, 10 + i, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, endpointOf(client)));
       seqs.add(world.runStep().seq()); // a rank that saw EndGeneration here would fail next()
     }
-    world.coordinator().tell(new SubmitStep(9, 20, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
-    StepError refused = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
+    world.coordinator().tell(new SubmitStep(9, 20, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, endpointOf(client)));
+    StepError refused = client.receiveMessage(Duration.ofSeconds(10));
     assertEquals(20, refused.requestId());
     assertEquals(io.epruntime.protocol.ep.StepStatus.BACK_PRESSURE, refused.status());
     assertEquals("the cluster has 4 steps in flight (ep.max-in-flight = 4)", refused.message());
-    assertEquals(4, world.status(client).stepsInFlight());
+    assertEquals(4, world.status(KIT.createTestProbe()).stepsInFlight());
 
     // The first watchdog to fire (ep.step-timeout = 2 s) fails its step and ends the generation,
     // which answers the other three; every client gets a retriable error, once.
     int timedOut = 0;
     Set<Long> answered = new HashSet<>();
-    for (ToClient m : client.receiveSeveralMessages(4, Duration.ofSeconds(10))) {
-      StepError e = (StepError) m;
+    for (StepError e : client.receiveSeveralMessages(4, Duration.ofSeconds(10))) {
       assertTrue(e.status().retriable(), e.status() + ": " + e.message());
       assertEquals(g, e.generation());
       assertTrue(answered.add(e.requestId()));
@@ -281,7 +324,7 @@ class CoordinatorTest {
       world.coordinator().tell(new StepCompleted(seq, g, 0, 1, 100, 10, 1000));
     }
     client.expectNoMessage(Duration.ofMillis(300));
-    status = world.status(client);
+    status = world.status(KIT.createTestProbe());
     assertEquals(0, status.stepsInFlight());
     assertEquals(1, status.stepsCompleted());
 
@@ -289,12 +332,12 @@ class CoordinatorTest {
     // ends the generation.
     long g2 = world.bootstrap();
     assertEquals(g + 1, g2);
-    world.coordinator().tell(new SubmitStep(9, 30, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, client.ref()));
+    world.coordinator().tell(new SubmitStep(9, 30, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, endpointOf(client)));
     RunStep bad = world.runStep();
     assertTrue(bad.seq() > run.seq());
     world.coordinator().tell(new StepFailedOnRank(bad.seq(), g, 1, io.epruntime.protocol.ep.StepStatus.FAILED, "old world"));
     world.coordinator().tell(new StepFailedOnRank(bad.seq(), g2, 1, io.epruntime.protocol.ep.StepStatus.FAILED, "kernel exploded"));
-    StepError failed = client.expectMessageClass(StepError.class, Duration.ofSeconds(10));
+    StepError failed = client.receiveMessage(Duration.ofSeconds(10));
     assertEquals(io.epruntime.protocol.ep.StepStatus.FAILED, failed.status());
     assertEquals("rank 1: kernel exploded", failed.message());
     assertEquals("step " + bad.seq() + " failed: rank 1: kernel exploded", world.ended(g2));

@@ -365,7 +365,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     StepOutcome out = f.outcome();
     board.lastSeq(step.seq());
     metrics.stepFinished("ok", nanos, out.dispatchBytes(), out.combineBytes()); // outputs already sent (startNext)
-    coordinator.tell(new StepCompleted(step.seq(), step.generation(), settings.rank(), out.receivedRows(),
+    io.report(step.reportTo(), new StepCompleted(step.seq(), step.generation(), settings.rank(), out.receivedRows(),
         out.dispatchBytes(), out.combineBytes(), nanos));
     return runNext();
   }
@@ -379,7 +379,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
   /** Tells the coordinator and, when its tensors are here, the client; RETRIABLE when the world changed. */
   private void failStep(RunStep step, StepInput input, StepStatus status, String why) {
     metrics.stepFinished(status == StepStatus.RETRIABLE ? "world_changed" : "failed", -1, 0, 0);
-    coordinator.tell(new StepFailedOnRank(step.seq(), step.generation(), settings.rank(), status, why));
+    io.report(step.reportTo(), new StepFailedOnRank(step.seq(), step.generation(), settings.rank(), status, why));
     if (input != null) {
       io.sendOutput(input.replyEndpoint(), StepOutputFrame.failed(step.clientId(), step.requestId(), settings.rank(), step.seq(),
           step.generation(), status, why));

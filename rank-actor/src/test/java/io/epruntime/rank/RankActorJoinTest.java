@@ -83,7 +83,18 @@ class RankActorJoinTest {
 
   private static ActorRef<io.epruntime.protocol.cluster.ToRank> rank(WindowBackend backend, TestProbe<ToCoordinator> coordinator) {
     RankSettings settings = new RankSettings(1, WORLD, "127.0.0.1:1", Duration.ofSeconds(5), 4);
-    RankIo io = (endpoint, frame) -> CompletableFuture.completedFuture(null);
+    RankIo io = new RankIo() {
+      @Override
+      public CompletionStage<Void> sendOutput(String endpoint, io.epruntime.protocol.wire.StepOutputFrame frame) {
+        return CompletableFuture.completedFuture(null);
+      }
+
+      @Override
+      public void report(String endpoint, io.epruntime.protocol.cluster.StepCompleted completed) {}
+
+      @Override
+      public void report(String endpoint, io.epruntime.protocol.cluster.StepFailedOnRank failed) {}
+    };
     return KIT.spawn(Behaviors.<io.epruntime.protocol.cluster.ToRank>setup(ctx -> RankActor.create(settings, backend, io,
         coordinator.ref(), new RankStatusBoard(), new NodeMetrics())));
   }

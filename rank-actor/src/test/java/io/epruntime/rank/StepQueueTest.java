@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class StepQueueTest {
 
   private static RunStep step(long generation, long index, long requestId) {
-    return new RunStep(100 + index, generation, index, StepMode.HT, new int[] {1}, ExpertKernelSpec.identity(), 7, requestId);
+    return new RunStep(100 + index, generation, index, StepMode.HT, new int[] {1}, ExpertKernelSpec.identity(), 7, requestId, "127.0.0.1:1");
   }
 
   private static StepInput input(long requestId) {

@@ -15,7 +15,7 @@ public final class Streams {
   public static final int STEP_INPUT = 30;
   /** Rank → client: {@link io.epruntime.protocol.wire.StepOutputFrame}. */
   public static final int STEP_OUTPUT = 31;
-  /** Client → coordinator's node, coordinator → rank: {@link io.epruntime.protocol.wire.ControlFrame}s. */
+  /** A step's control: client → the coordinator's node → ranks → back ({@link io.epruntime.protocol.wire.StepControlCodec}). */
   public static final int CONTROL = 35;
   /** Ping-pong round-trip measurement (bench). */
   public static final int PING = 40;

@@ -16,6 +16,7 @@ import io.epruntime.protocol.ep.StepMode;
  * @param kernel what the experts compute
  * @param clientId the client whose tensors this step takes
  * @param requestId the client's id of this attempt
+ * @param reportTo the coordinator's node ({@code host:port}), where the rank reports the step's end
  */
 public record RunStep(
     long seq,
@@ -25,5 +26,6 @@ public record RunStep(
     int[] tokensPerRank,
     ExpertKernelSpec kernel,
     long clientId,
-    long requestId)
+    long requestId,
+    String reportTo)
     implements ToRank {}

@@ -2,16 +2,17 @@ package io.epruntime.protocol.cluster;
 
 import io.epruntime.protocol.ep.ExpertKernelSpec;
 import io.epruntime.protocol.ep.StepMode;
-import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The control half of a client's step (its tensors go to the ranks over Aeron). Answered only when
- * it does not complete, with a {@link StepError}; a completed step's answer is the ranks' outputs.
+ * The control half of a client's step (its tensors go to the ranks over Aeron), a binary frame over
+ * Aeron to the coordinator's node ({@code StepControlCodec}). Answered only when it does not
+ * complete, with a {@link StepError}; a completed step's answer is the ranks' outputs.
  *
  * @param generation the generation of the world view whose rank endpoints the client sent the
  *     tensors to; the coordinator refuses the step as retriable when its world is in another one
  *     (the tensors went by a stale view and would never all arrive), 0 = not checked
  * @param requestedMode null lets the coordinator choose by the LL rule
+ * @param replyEndpoint the client's Aeron endpoint ({@code host:port}), where a {@link StepError} goes
  */
 public record SubmitStep(
     long clientId,
@@ -20,5 +21,5 @@ public record SubmitStep(
     int[] tokensPerRank,
     ExpertKernelSpec kernel,
     StepMode requestedMode,
-    ActorRef<ToClient> replyTo)
+    String replyEndpoint)
     implements ToCoordinator {}

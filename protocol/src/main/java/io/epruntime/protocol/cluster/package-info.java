@@ -1,13 +1,16 @@
 /**
- * Actor messages that cross nodes, all {@link io.epruntime.protocol.cluster.CborSerializable}
- * (Jackson CBOR). Tensors never travel here: they go client and ranks over Aeron.
+ * The cluster's messages. Those that cross nodes over Pekko remoting are
+ * {@link io.epruntime.protocol.cluster.CborSerializable} (Jackson CBOR); the step's control travels
+ * as binary frames over Aeron instead ({@code protocol.wire.StepControlCodec}). Tensors never travel
+ * here: they go between client and ranks over Aeron.
  *
  * <pre>
- *  client --SubmitStep/GetWorld/GetStatus--> gateway (any node) --> coordinator (singleton)
- *  coordinator --Probe/NewUniqueId/WorldReady/EndGeneration/RunStep--> rank actors
- *  rank actors --RankHello/UniqueIdReply/BootstrapAck--> coordinator
- *  rank actors --StepCompleted/StepFailedOnRank--> coordinator --StepError (steps that fail)--> client
- *  (Bootstrap records go coordinator -> ranks over Aeron; ranks answer with BootstrapAck here.)
+ *  client --GetWorld/GetStatus--> gateway (any node) --> coordinator (singleton)      (Pekko)
+ *  coordinator --Probe/NewUniqueId/WorldReady/EndGeneration--> rank actors             (Pekko)
+ *  rank actors --RankHello/UniqueIdReply/BootstrapAck--> coordinator                   (Pekko)
+ *  client --SubmitStep--> coordinator --RunStep--> rank actors                         (Aeron)
+ *  rank actors --StepCompleted/StepFailedOnRank--> coordinator --StepError--> client   (Aeron)
+ *  (Bootstrap records go coordinator -> ranks over Aeron; ranks answer with BootstrapAck.)
  * </pre>
  *
  * <p>The recipient interfaces ({@code ToCoordinator}, {@code ToRank}, ...) are not sealed because

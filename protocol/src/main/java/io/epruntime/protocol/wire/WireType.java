@@ -6,7 +6,16 @@ public enum WireType {
   STEP_INPUT(2),
   STEP_OUTPUT(3),
   MESH(4),
-  CONTROL(5);
+  /** Client → the coordinator's node: a step to sequence. */
+  SUBMIT_STEP(6),
+  /** Coordinator → each rank's node: a sequenced step. */
+  RUN_STEP(7),
+  /** Rank → the coordinator's node: the rank finished its part of a step. */
+  STEP_COMPLETED(8),
+  /** Rank → the coordinator's node: the rank could not run its part. */
+  STEP_FAILED(9),
+  /** Coordinator → client: a step that was refused or did not complete. */
+  STEP_ERROR(10);
 
   /** "EPW1" read as a little-endian int: the first four bytes of every frame. */
   public static final int MAGIC = 0x31575045;
@@ -31,6 +40,6 @@ public enum WireType {
         return t;
       }
     }
-    throw new WireFormatException("type", "frame type " + code + " is unknown; known: BOOTSTRAP=1, STEP_INPUT=2, STEP_OUTPUT=3, MESH=4, CONTROL=5");
+    throw new WireFormatException("type", "frame type " + code + " is unknown; known: BOOTSTRAP=1, STEP_INPUT=2, STEP_OUTPUT=3, MESH=4, SUBMIT_STEP=6, RUN_STEP=7, STEP_COMPLETED=8, STEP_FAILED=9, STEP_ERROR=10");
   }
 }

@@ -7,8 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.epruntime.protocol.DType;
+import io.epruntime.protocol.cluster.RunStep;
+import io.epruntime.protocol.cluster.StepCompleted;
+import io.epruntime.protocol.cluster.StepError;
+import io.epruntime.protocol.cluster.StepFailedOnRank;
+import io.epruntime.protocol.cluster.SubmitStep;
+import io.epruntime.protocol.ep.ExpertKernelSpec;
 import io.epruntime.protocol.ep.Routing;
 import io.epruntime.protocol.ep.StepMode;
+import io.epruntime.protocol.ep.StepStatus;
 import io.epruntime.protocol.tensor.HiddenStates;
 import io.epruntime.protocol.tensor.Tensor;
 import java.nio.ByteBuffer;
@@ -148,23 +155,56 @@ class WireCodecTest {
     checkTruncations(new StepInputFrame(1, 2, 0, "h:1", randomStates(DType.FP8_E4M3, 2, 128, 4), randomRouting(2, 2, 4, 5)).encode(),
         StepInputFrame::decode);
     checkTruncations(StepOutputFrame.ok(1, 2, 3, 4, 5, StepMode.HT, 1, 2, randomStates(DType.FP32, 2, 8, 6)).encode(), StepOutputFrame::decode);
-    checkTruncations(new ControlFrame(ControlFrame.TO_RANK, 33, "RunStep", new byte[] {1, 2, 3}).encode(), ControlFrame::decode);
+    for (byte[] f : stepControlFrames()) {
+      checkTruncations(f, StepControlCodec::decode);
+    }
     checkTruncations(new MeshFrame(1, 2, MeshFrame.DISPATCH, 0, ByteBuffer.wrap(new byte[40])).encode(), MeshFrame::decode);
   }
 
+  private static final SubmitStep SUBMIT = new SubmitStep(77, 8, 4, new int[] {0, 5}, ExpertKernelSpec.swiglu(3, 64), null, "10.0.0.9:4");
+  private static final RunStep RUN = new RunStep(41, 4, 2, StepMode.LL, new int[] {1, 2, 3}, ExpertKernelSpec.scale(), 77, 8, "10.0.0.1:5");
+  private static final StepCompleted COMPLETED = new StepCompleted(41, 4, 2, 10, 2048, 1024, 12345);
+  private static final StepFailedOnRank FAILED = new StepFailedOnRank(41, 4, 1, StepStatus.RETRIABLE, "generation 4 ended: rank 3 lost");
+  private static final StepError ERROR = new StepError(77, 8, StepStatus.REJECTED, 4, "tokensPerRank", "tokensPerRank[1] = -1 must be >= 0");
+
+  private static List<byte[]> stepControlFrames() {
+    return List.of(StepControlCodec.encode(SUBMIT), StepControlCodec.encode(RUN), StepControlCodec.encode(COMPLETED),
+        StepControlCodec.encode(FAILED), StepControlCodec.encode(ERROR));
+  }
+
   @Test
-  void controlFrameRoundTripsAndRefusesUnknownTargets() {
-    ControlFrame f = new ControlFrame(ControlFrame.TO_COORDINATOR, 33, "io.epruntime.protocol.cluster.SubmitStep", new byte[] {9, 8, 7});
-    ControlFrame back = ControlFrame.decode(ByteBuffer.wrap(f.encode()));
-    assertEquals(f.target(), back.target());
-    assertEquals(f.serializerId(), back.serializerId());
-    assertEquals(f.manifest(), back.manifest());
-    assertArrayEquals(f.message(), back.message());
-    byte[] bad = f.encode();
-    bad[WireType.HEADER_BYTES] = 7; // the target byte
-    WireFormatException e = assertThrows(WireFormatException.class, () -> ControlFrame.decode(ByteBuffer.wrap(bad)));
-    assertEquals("target", e.argument());
-    assertTrue(e.getMessage().contains("1 (coordinator) or 2 (rank)"), e.getMessage());
+  void stepControlFramesRoundTrip() {
+    SubmitStep s = (SubmitStep) StepControlCodec.decode(ByteBuffer.wrap(StepControlCodec.encode(SUBMIT)));
+    assertEquals(SUBMIT.clientId(), s.clientId());
+    assertArrayEquals(SUBMIT.tokensPerRank(), s.tokensPerRank());
+    assertEquals(SUBMIT.kernel(), s.kernel());
+    assertNull(s.requestedMode());
+    assertEquals("10.0.0.9:4", s.replyEndpoint());
+    RunStep r = (RunStep) StepControlCodec.decode(ByteBuffer.wrap(StepControlCodec.encode(RUN)));
+    assertEquals(List.of(RUN.seq(), RUN.generation(), RUN.index(), RUN.clientId(), RUN.requestId()),
+        List.of(r.seq(), r.generation(), r.index(), r.clientId(), r.requestId()));
+    assertEquals(StepMode.LL, r.mode());
+    assertArrayEquals(RUN.tokensPerRank(), r.tokensPerRank());
+    assertEquals("10.0.0.1:5", r.reportTo());
+    assertEquals(COMPLETED, StepControlCodec.decode(ByteBuffer.wrap(StepControlCodec.encode(COMPLETED))));
+    assertEquals(FAILED, StepControlCodec.decode(ByteBuffer.wrap(StepControlCodec.encode(FAILED))));
+    assertEquals(ERROR, StepControlCodec.decode(ByteBuffer.wrap(StepControlCodec.encode(ERROR))));
+  }
+
+  @Test
+  void stepControlFramesRefuseBadFieldsByName() {
+    byte[] run = StepControlCodec.encode(RUN);
+    run[WireType.HEADER_BYTES + 8 + 8 + 8] = 5; // the mode byte
+    assertEquals("mode", assertThrows(WireFormatException.class, () -> StepControlCodec.decode(ByteBuffer.wrap(run))).argument());
+    byte[] failed = StepControlCodec.encode(FAILED);
+    failed[WireType.HEADER_BYTES + 8 + 8 + 4] = 42; // the status byte
+    assertEquals("status", assertThrows(WireFormatException.class, () -> StepControlCodec.decode(ByteBuffer.wrap(failed))).argument());
+    byte[] submit = StepControlCodec.encode(SUBMIT);
+    submit[WireType.HEADER_BYTES + 8 + 8 + 8] = 0; // no ranks
+    assertEquals("tokensPerRank.count",
+        assertThrows(WireFormatException.class, () -> StepControlCodec.decode(ByteBuffer.wrap(submit))).argument());
+    assertEquals("type", assertThrows(WireFormatException.class,
+        () -> StepControlCodec.decode(ByteBuffer.wrap(bootstrap().encode()))).argument());
   }
 
   private static void checkTruncations(byte[] frame, Function<ByteBuffer, ?> decoder) {
