@@ -3,9 +3,7 @@ package io.epruntime.transport;
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.epruntime.transport.internal.DriverSockets;
 import io.epruntime.transport.internal.RepeatedErrorLog;
-import io.epruntime.transport.internal.SocketWaitIdleStrategy;
 import io.epruntime.transport.internal.TieredIdleStrategy;
 import io.epruntime.transport.internal.TransportAgent;
 import java.io.File;
@@ -36,9 +34,7 @@ import org.slf4j.LoggerFactory;
  * One process's Aeron: an embedded media driver (own directory, deleted on start, memory-backed
  * under /dev/shm where it exists), an Aeron client and one transport thread that runs the driver's
  * and the client's duty cycles (both in invoker mode) and sends and receives whole frames of any size. With no work
- * the thread backs off with timed parks ({@link TieredIdleStrategy}, {@code ep.transport.idle-wait = park}, the
- * default) or blocks on the driver's sockets until a datagram or queued work wakes it ({@link SocketWaitIdleStrategy},
- * {@code socket}).
+ * the thread backs off with timed parks ({@link TieredIdleStrategy}); queued work unparks it.
  *
  * <p>All of a node's streams listen on one UDP endpoint, {@link #endpoint()}; peers send to
  * {@code endpoint + streamId}. An idle node parks its transport thread for {@code deep-idle-park}
@@ -64,9 +60,8 @@ public final class AeronNode implements AutoCloseable {
   private final String endpoint;
   private final String channel;
   private final AtomicInteger awakeHolds;
-  /** Wakes the transport thread out of its idle wait: a selector wake-up or an unpark. */
+  /** Wakes the transport thread out of its idle park. */
   private final Runnable wakeTransport;
-  private final DriverSockets sockets;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch closed = new CountDownLatch(1);
   /**
@@ -78,10 +73,9 @@ public final class AeronNode implements AutoCloseable {
 
   private AeronNode(
       TransportSettings settings, MediaDriver driver, TransportAgent agent, AgentRunner runner, Aeron aeron, int port,
-      AtomicInteger awakeHolds, DriverSockets sockets) {
+      AtomicInteger awakeHolds) {
     this.settings = settings;
-    this.sockets = sockets;
-    this.wakeTransport = sockets != null ? sockets::wakeup : () -> LockSupport.unpark(runner.thread());
+    this.wakeTransport = () -> LockSupport.unpark(runner.thread());
     this.awakeHolds = awakeHolds;
     this.driver = driver;
     this.agent = agent;
@@ -111,21 +105,11 @@ public final class AeronNode implements AutoCloseable {
         .socketRcvbufLength(settings.socketBuffer())
         .initialWindowLength(Math.min(settings.receiverWindow(), settings.termLength() / 2))
         .errorHandler(errorLog("media driver error in " + dir));
-    DriverSockets sockets = settings.idleWait().equals(TransportSettings.IDLE_WAIT_SOCKET) ? DriverSockets.open() : null;
-    if (sockets != null) {
-      ctx.receiveChannelEndpointSupplier(sockets.receiveEndpoints()).sendChannelEndpointSupplier(sockets.sendEndpoints());
-    }
-    MediaDriver driver;
-    try {
-      driver = MediaDriver.launch(ctx);
-    } catch (RuntimeException e) {
-      CloseHelper.quietClose(sockets);
-      throw e;
-    }
+    MediaDriver driver = MediaDriver.launch(ctx);
     TransportAgent agent = new TransportAgent(driver.sharedAgentInvoker(), settings.chunkSize(), settings.maxMessageSize(),
-        settings.deepIdleAfter().toNanos(), settings.timerSlack().toNanos());
+        settings.deepIdleAfter().toNanos());
     AtomicInteger awakeHolds = new AtomicInteger();
-    AgentRunner runner = new AgentRunner(idleStrategy(settings, awakeHolds, sockets), e -> LOG.error("transport thread error", e), null, agent);
+    AgentRunner runner = new AgentRunner(idleStrategy(settings, awakeHolds), e -> LOG.error("transport thread error", e), null, agent);
     Aeron aeron = null;
     try {
       AgentRunner.startOnThread(runner, r -> {
@@ -140,13 +124,13 @@ public final class AeronNode implements AutoCloseable {
           .errorHandler(errorLog("aeron client error")));
       agent.attach(aeron);
       int port = settings.port() != 0 ? settings.port() : freeUdpPort(settings.bindHost());
-      AeronNode node = new AeronNode(settings, driver, agent, runner, aeron, port, awakeHolds, sockets);
+      AeronNode node = new AeronNode(settings, driver, agent, runner, aeron, port, awakeHolds);
       node.subscribe(PORT_HOLDER_STREAM, frame -> { });
       Runtime.getRuntime().addShutdownHook(node.exitHook);
-      LOG.info("aeron node up: endpoint {}, driver dir {}, idle wait {}", node.endpoint, driver.aeronDirectoryName(), settings.idleWait());
+      LOG.info("aeron node up: endpoint {}, driver dir {}", node.endpoint, driver.aeronDirectoryName());
       return node;
     } catch (RuntimeException e) {
-      CloseHelper.quietCloseAll(aeron, runner, driver, sockets);
+      CloseHelper.quietCloseAll(aeron, runner, driver);
       throw e;
     }
   }
@@ -183,11 +167,7 @@ public final class AeronNode implements AutoCloseable {
     }
   }
 
-  private static IdleStrategy idleStrategy(TransportSettings s, AtomicInteger awakeHolds, DriverSockets sockets) {
-    if (sockets != null) {
-      return new SocketWaitIdleStrategy(sockets, s.idleMaxPark().toNanos(), s.deepIdleAfter().toNanos(), s.deepIdlePark().toNanos(),
-          () -> awakeHolds.get() > 0);
-    }
+  private static IdleStrategy idleStrategy(TransportSettings s, AtomicInteger awakeHolds) {
     return new TieredIdleStrategy(s.idleMaxPark().toNanos(), s.deepIdleAfter().toNanos(), s.deepIdlePark().toNanos(),
         () -> awakeHolds.get() > 0);
   }
@@ -351,7 +331,7 @@ public final class AeronNode implements AutoCloseable {
       stopped.orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
     }
     // The client's close talks to the driver, which the transport thread still runs.
-    CloseHelper.quietCloseAll(aeron, runner, driver, sockets);
+    CloseHelper.quietCloseAll(aeron, runner, driver);
     LOG.info("aeron node {} closed", endpoint);
   }
 }

@@ -26,19 +26,11 @@ import java.time.Duration;
  * @param mtu Aeron MTU of publications (frame size on the wire)
  * @param socketBuffer UDP send and receive socket buffer size
  * @param receiverWindow Aeron's initial receiver window (flow control; capped at term-length / 2)
- * @param timerSlack Linux timer slack of the transport thread (zero = the OS default)
- * @param idleWait how the idle transport thread waits: {@code socket} (blocked on the driver's
- *     sockets, woken by a datagram or by queued work) or {@code park} (timed back-off parks)
  */
 public record TransportSettings(
     String aeronDir, String bindHost, String advertisedHost, int port, int termLength, int chunkSize,
     long maxMessageSize, Duration sendTimeout, Duration bootstrapResendInterval, Duration bootstrapTimeout,
-    Duration idleMaxPark, Duration deepIdleAfter, Duration deepIdlePark, int mtu, int socketBuffer, int receiverWindow,
-    Duration timerSlack, String idleWait) {
-
-  /** Values of {@code ep.transport.idle-wait}. */
-  public static final String IDLE_WAIT_SOCKET = "socket";
-  public static final String IDLE_WAIT_PARK = "park";
+    Duration idleMaxPark, Duration deepIdleAfter, Duration deepIdlePark, int mtu, int socketBuffer, int receiverWindow) {
 
   /** Bytes in front of each chunk: magic, message id, index, count, total length. */
   public static final int CHUNK_HEADER_BYTES = 24;
@@ -67,10 +59,6 @@ public record TransportSettings(
     EpArgumentException.require(mtu >= 128 && mtu <= 65504 && mtu % 32 == 0, "ep.transport.mtu", mtu, "128..65504, a multiple of 32");
     EpArgumentException.require(socketBuffer >= 64 * 1024, "ep.transport.socket-buffer", socketBuffer, ">= 64k");
     EpArgumentException.require(receiverWindow >= 64 * 1024 && receiverWindow >= mtu, "ep.transport.receiver-window", receiverWindow, ">= 64k and >= mtu");
-    EpArgumentException.require(timerSlack != null && !timerSlack.isNegative() && timerSlack.compareTo(Duration.ofMillis(1)) <= 0,
-        "ep.transport.timer-slack", timerSlack, "0..1ms (0 = the OS default)");
-    EpArgumentException.require(IDLE_WAIT_SOCKET.equals(idleWait) || IDLE_WAIT_PARK.equals(idleWait), "ep.transport.idle-wait",
-        idleWait, IDLE_WAIT_SOCKET + " | " + IDLE_WAIT_PARK);
   }
 
   private static void requirePositive(String key, Duration d) {
@@ -80,14 +68,20 @@ public record TransportSettings(
   /** Reads {@code ep.transport} from {@code config}, falling back to this module's reference.conf. */
   public static TransportSettings fromConfig(Config config) {
     Config c = config.withFallback(ConfigFactory.defaultReference(TransportSettings.class.getClassLoader())).getConfig("ep.transport");
+    for (String gone : new String[] {"idle-wait", "timer-slack"}) {
+      if (config.hasPath("ep.transport." + gone)) {
+        // Measured without a consistent gain (bench/results/cluster-latency.md), so removed: say so rather than ignore it.
+        throw new EpArgumentException("ep.transport." + gone, "ep.transport." + gone + " is no longer read: the transport "
+            + "thread always parks when idle; remove the key");
+      }
+    }
     try {
       return new TransportSettings(
           c.getString("aeron-dir"), c.getString("bind-host"), c.getString("advertised-host"), c.getInt("port"),
           bytes(c, "term-length"), bytes(c, "chunk-size"), c.getBytes("max-message-size"),
           c.getDuration("send-timeout"), c.getDuration("bootstrap-resend-interval"), c.getDuration("bootstrap-timeout"),
           c.getDuration("idle-max-park"), c.getDuration("deep-idle-after"), c.getDuration("deep-idle-park"),
-          bytes(c, "mtu"), bytes(c, "socket-buffer"), bytes(c, "receiver-window"),
-          c.getDuration("timer-slack"), c.getString("idle-wait"));
+          bytes(c, "mtu"), bytes(c, "socket-buffer"), bytes(c, "receiver-window"));
     } catch (ConfigException e) {
       throw new EpArgumentException("ep.transport", e.getMessage());
     }
@@ -107,30 +101,23 @@ public record TransportSettings(
   /** These settings with another bind host (tests, multi-homed hosts). */
   public TransportSettings withHost(String host) {
     return new TransportSettings(aeronDir, host, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow, timerSlack, idleWait);
+        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow);
   }
 
   public TransportSettings withSendTimeout(Duration d) {
     return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, d,
-        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow, timerSlack, idleWait);
+        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow);
   }
 
   public TransportSettings withBootstrap(Duration resendInterval, Duration timeout) {
     return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        resendInterval, timeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow, timerSlack, idleWait);
+        resendInterval, timeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow);
   }
 
   /** These settings with other idle parks (benchmarks trade idle CPU against wake-up latency). */
   public TransportSettings withIdle(Duration maxPark, Duration deepAfter, Duration deepPark) {
     return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        bootstrapResendInterval, bootstrapTimeout, maxPark, deepAfter, deepPark, mtu, socketBuffer, receiverWindow, timerSlack, idleWait);
-  }
-
-  /** These settings with another idle wait ({@link #IDLE_WAIT_SOCKET} or {@link #IDLE_WAIT_PARK}). */
-  public TransportSettings withIdleWait(String wait) {
-    return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow,
-        timerSlack, wait);
+        bootstrapResendInterval, bootstrapTimeout, maxPark, deepAfter, deepPark, mtu, socketBuffer, receiverWindow);
   }
 
   /** The host peers should use. */

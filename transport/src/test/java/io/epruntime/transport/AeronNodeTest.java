@@ -24,10 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
-/**
- * Two real media drivers on loopback, free ports, with the default idle wait; {@link
- * AeronNodeSocketWaitTest} runs the same tests with {@code ep.transport.idle-wait = socket}.
- */
+/** Two real media drivers on loopback, free ports, default settings. */
 @Timeout(120)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AeronNodeTest {

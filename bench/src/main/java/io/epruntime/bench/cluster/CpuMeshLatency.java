@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * the end of dispatch and of combine. Separates the mesh exchange from the control path when a
  * cluster step is slow.
  *
- * <p>{@code java [-Dep.transport.idle-wait=park|socket] -cp <bench class path> io.epruntime.bench.cluster.CpuMeshLatency
+ * <p>{@code java [-Dep.transport.<key>=<value>] -cp <bench class path> io.epruntime.bench.cluster.CpuMeshLatency
  *   --tokens 1,8,128 --steps 2000}
  */
 public final class CpuMeshLatency {
@@ -41,7 +41,7 @@ public final class CpuMeshLatency {
     List<CpuBackend> backends = new ArrayList<>();
     try {
       for (int r = 0; r < n; r++) {
-        // -Dep.transport.<key>=<value> (e.g. idle-wait=park) reaches the nodes through ConfigFactory.load().
+        // -Dep.transport.<key>=<value> (e.g. idle-max-park=20us) reaches the nodes through ConfigFactory.load().
         nodes.add(AeronNode.start(TransportSettings.fromConfig(ConfigFactory.load())));
         backends.add(new CpuBackend(nodes.get(r)));
       }

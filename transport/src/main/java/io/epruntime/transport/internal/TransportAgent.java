@@ -34,7 +34,6 @@ public final class TransportAgent implements Agent {
   private final int chunkSize;
   private final long maxMessageSize;
   private final long activeWindowNs;
-  private final long timerSlackNs;
   private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicLong messageIds = new AtomicLong(System.nanoTime());
   private final PublicationSender sender;
@@ -56,23 +55,14 @@ public final class TransportAgent implements Agent {
   /**
    * @param driver the media driver's invoker, run on every duty cycle from the start
    * @param activeWindowNs how long after the last frame moved the driver's work keeps the thread awake
-   * @param timerSlackNs the thread's Linux timer slack, set when it starts (0 = leave the OS default)
    */
-  public TransportAgent(AgentInvoker driver, int chunkSize, long maxMessageSize, long activeWindowNs, long timerSlackNs) {
+  public TransportAgent(AgentInvoker driver, int chunkSize, long maxMessageSize, long activeWindowNs) {
     this.driver = driver;
     this.chunkSize = chunkSize;
     this.maxMessageSize = maxMessageSize;
     this.activeWindowNs = activeWindowNs;
-    this.timerSlackNs = timerSlackNs;
     this.sender = new PublicationSender(chunkSize);
     this.poller = new StreamPoller(maxMessageSize);
-  }
-
-  @Override
-  public void onStart() {
-    if (timerSlackNs > 0) {
-      ThreadTimerSlack.setForCurrentThread(timerSlackNs);
-    }
   }
 
   @Override
