@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds here what the GPU machine needs (it has no JDK and no Maven) into the git-ignored
 # .device-carry/native-ep/: a jlink'd JRE (xz-compressed), the jars of the GPU suites (native-ep's
-# jar carries libnative-ep.so), the native benchmark. Then run gpu-run.sh there with
+# jar carries libnative-ep.so), the native benchmark. Then run peer-run.sh there with
 #   carry = [".device-carry/native-ep"]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
