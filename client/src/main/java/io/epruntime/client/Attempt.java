@@ -1,10 +1,12 @@
 package io.epruntime.client;
 
 import io.epruntime.protocol.ep.StepMode;
+import io.epruntime.protocol.ep.StepTrace;
 import io.epruntime.protocol.tensor.HiddenStates;
 import io.epruntime.protocol.wire.StepOutputFrame;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -25,6 +27,9 @@ final class Attempt {
   private StepMode mode;
   private long dispatchBytes;
   private long combineBytes;
+  /** The trace of the output that completed the step, and when it came (this client's clock). */
+  private StepTrace lastTrace = StepTrace.NONE;
+  private long lastReceivedNanos;
 
   Attempt(long requestId, int worldSize) {
     this.requestId = requestId;
@@ -32,6 +37,7 @@ final class Attempt {
   }
 
   synchronized void onOutput(StepOutputFrame f) {
+    long receivedNanos = System.nanoTime();
     if (future.isDone()) {
       return;
     }
@@ -39,7 +45,7 @@ final class Attempt {
       return; // a malformed frame for this request: the time-out covers a missing rank
     }
     switch (f.status()) {
-      case OK -> accept(f);
+      case OK -> accept(f, receivedNanos);
       case RETRIABLE -> future.completeExceptionally(
           new RetriableStepException(f.generation(), "rank " + f.rank() + ": " + f.error()));
       case REJECTED -> future.completeExceptionally(new StepRejectedException("x", "rank " + f.rank() + ": " + f.error()));
@@ -47,7 +53,7 @@ final class Attempt {
     }
   }
 
-  private void accept(StepOutputFrame f) {
+  private void accept(StepOutputFrame f, long receivedNanos) {
     if (outputs[f.rank()] != null) {
       return; // a duplicate
     }
@@ -64,6 +70,8 @@ final class Attempt {
     outputs[f.rank()] = f.combined();
     dispatchBytes += f.dispatchBytes();
     combineBytes += f.combineBytes();
+    lastTrace = f.trace();
+    lastReceivedNanos = receivedNanos;
     if (++received == outputs.length) {
       future.complete(this);
     }
@@ -91,6 +99,11 @@ final class Attempt {
 
   synchronized long combineBytes() {
     return combineBytes;
+  }
+
+  /** Nanoseconds per hop ({@link StepTrace#HOPS}) of the last rank's output, the one that completed the step. */
+  synchronized Map<String, Long> hops() {
+    return lastTrace.hops(lastReceivedNanos);
   }
 
   synchronized List<HiddenStates> outputs() {

@@ -108,12 +108,13 @@ final class StepSubmitter {
         }
       });
     }
-    sendControl(a, w, new SubmitStep(clientId, requestId, w.generation(), counts, request.kernel(), request.mode(), control.endpoint()));
+    sendControl(a, w, new SubmitStep(clientId, requestId, w.generation(), counts, request.kernel(), request.mode(), control.endpoint(),
+        System.nanoTime()));
     a.future.whenComplete((done, err) -> {
       attempts.remove(requestId);
       if (err == null) {
         result.complete(new StepResult(done.seq(), done.generation(), done.mode(), done.outputs(), attempt,
-            System.nanoTime() - startNanos, done.dispatchBytes(), done.combineBytes()));
+            System.nanoTime() - startNanos, done.dispatchBytes(), done.combineBytes(), done.hops()));
       } else {
         onAttemptFailed(request, attempt, startNanos, result, w, unwrap(err));
       }

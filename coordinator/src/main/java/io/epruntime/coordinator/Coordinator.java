@@ -22,6 +22,7 @@ import io.epruntime.protocol.cluster.UniqueIdReply;
 import io.epruntime.protocol.cluster.WorldReady;
 import io.epruntime.protocol.cluster.WorldView;
 import io.epruntime.protocol.wire.BootstrapRecord;
+import io.epruntime.rank.NodeMetrics;
 import io.epruntime.rank.RankActor;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -99,13 +100,13 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
   private long probeNonce;
   private final List<String> refusals = new ArrayList<>();
 
-  static Behavior<ToCoordinator> create(NodeSettings settings, BootstrapChannel bootstrap, StepDelivery delivery) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Coordinator(ctx, timers, settings, bootstrap, delivery)));
+  static Behavior<ToCoordinator> create(NodeSettings settings, BootstrapChannel bootstrap, StepDelivery delivery, NodeMetrics metrics) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Coordinator(ctx, timers, settings, bootstrap, delivery, metrics)));
   }
 
   private Coordinator(
       ActorContext<ToCoordinator> context, TimerScheduler<ToCoordinator> timers, NodeSettings settings,
-      BootstrapChannel bootstrap, StepDelivery delivery) {
+      BootstrapChannel bootstrap, StepDelivery delivery, NodeMetrics metrics) {
     super(context);
     this.context = context;
     this.timers = timers;
@@ -114,7 +115,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     long stale = settings.healthInterval().toNanos() * settings.probeMisses();
     this.registry = new RankRegistry(settings.world(), stale);
     this.delivery = delivery;
-    this.sequencer = new StepSequencer(context, timers, settings, registry, delivery);
+    this.sequencer = new StepSequencer(context, timers, settings, registry, delivery, metrics);
     context.getSystem().receptionist().tell(Receptionist.subscribe(RankActor.SERVICE_KEY,
         context.messageAdapter(Receptionist.Listing.class, l -> new RanksListed(l.getServiceInstances(RankActor.SERVICE_KEY)))));
     Cluster cluster = Cluster.get(context.getSystem());

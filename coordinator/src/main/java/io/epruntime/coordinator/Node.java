@@ -130,7 +130,7 @@ public final class Node implements AutoCloseable {
       StepControl control = new StepControl(aeron);
       StepDelivery delivery = StepDelivery.aeron(control);
       ActorRef<ToCoordinator> coordinator = ClusterSingleton.get(ctx.getSystem())
-          .init(SingletonActor.of(Coordinator.create(settings, channel, delivery), "coordinator"));
+          .init(SingletonActor.of(Coordinator.create(settings, channel, delivery, metrics), "coordinator"));
       ActorRef<ToRank> rank = ctx.spawn(
           RankActor.create(rankSettings, backend, new AeronRankIo(aeron, control), coordinator, board, metrics), "rank",
           DispatcherSelector.fromConfig("pekko.actor.rank-dispatcher"));

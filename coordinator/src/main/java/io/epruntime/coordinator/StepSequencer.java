@@ -5,6 +5,8 @@ import io.epruntime.protocol.cluster.RunStep;
 import io.epruntime.protocol.cluster.StepCompleted;
 import io.epruntime.protocol.cluster.StepError;
 import io.epruntime.protocol.ep.StepStatus;
+import io.epruntime.protocol.ep.StepTrace;
+import io.epruntime.rank.NodeMetrics;
 import io.epruntime.protocol.cluster.StepFailedOnRank;
 import io.epruntime.protocol.cluster.SubmitStep;
 import io.epruntime.protocol.cluster.ToCoordinator;
@@ -30,6 +32,7 @@ final class StepSequencer {
   private final NodeSettings settings;
   private final RankRegistry registry;
   private final StepDelivery delivery;
+  private final NodeMetrics metrics;
   private final Map<Long, InFlightStep> inFlight = new HashMap<>();
   private long nextSeq;
   private long nextIndex;
@@ -37,8 +40,9 @@ final class StepSequencer {
 
   StepSequencer(
       ActorContext<ToCoordinator> context, TimerScheduler<ToCoordinator> timers, NodeSettings settings, RankRegistry registry,
-      StepDelivery delivery) {
+      StepDelivery delivery, NodeMetrics metrics) {
     this.timers = timers;
+    this.metrics = metrics;
     this.delivery = delivery;
     this.settings = settings;
     this.registry = registry;
@@ -62,6 +66,7 @@ final class StepSequencer {
   }
 
   void submit(SubmitStep s, boolean ready, long generation, String worldStatus) {
+    long received = System.nanoTime();
     EpConfig world = settings.world();
     int[] counts = s.tokensPerRank();
     if (counts == null || counts.length != world.worldSize()) {
@@ -114,9 +119,11 @@ final class StepSequencer {
     inFlight.put(seq, new InFlightStep(seq, generation, world.worldSize(), s.clientId(), s.requestId(), s.replyEndpoint(), delivery));
     // The step's watchdog: a rank that never answers ends the generation (Coordinator.onStepEnded).
     timers.startSingleTimer(seq, new Coordinator.StepTimedOut(seq), settings.stepTimeout());
+    long sent = System.nanoTime();
     RunStep run = new RunStep(seq, generation, index, mode, Arrays.copyOf(counts, counts.length), s.kernel(), s.clientId(),
-        s.requestId(), delivery.submitEndpoint());
+        s.requestId(), delivery.submitEndpoint(), new StepTrace(s.sentNanos(), received, sent, 0, 0, 0, 0, 0));
     delivery.runStep(registry.entries(), run);
+    metrics.hop("sequencing", sent - received);
   }
 
   private void reject(SubmitStep s, long generation, String field, String message) {

@@ -28,6 +28,7 @@ import io.epruntime.protocol.cluster.WorldView;
 import io.epruntime.protocol.ep.EpConfig;
 import io.epruntime.protocol.ep.ExpertKernelSpec;
 import io.epruntime.protocol.ep.StepMode;
+import io.epruntime.protocol.ep.StepTrace;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -96,11 +97,11 @@ class CborMessagesTest {
   @Test
   void recordsWithArraysKeepTheirContents() {
     RunStep run = roundTrip(new RunStep(41, 4, 0, StepMode.HT, new int[] {1, 2, 3, 4}, ExpertKernelSpec.swiglu(5, 64), 77, 8,
-        "10.0.0.1:40123"));
+        "10.0.0.1:40123", new StepTrace(1, 2, 3, 0, 0, 0, 0, 0)));
     assertArrayEquals(new int[] {1, 2, 3, 4}, run.tokensPerRank());
     assertEquals(ExpertKernelSpec.swiglu(5, 64), run.kernel());
     assertEquals(77, run.clientId());
-    SubmitStep submit = roundTrip(new SubmitStep(77, 8, 4, new int[] {0, 5}, ExpertKernelSpec.scale(), null, "10.0.0.9:40123"));
+    SubmitStep submit = roundTrip(new SubmitStep(77, 8, 4, new int[] {0, 5}, ExpertKernelSpec.scale(), null, "10.0.0.9:40123", 99));
     assertArrayEquals(new int[] {0, 5}, submit.tokensPerRank());
     assertEquals(4, submit.generation());
     assertEquals(null, submit.requestedMode());

@@ -86,7 +86,7 @@ class CoordinatorTest {
   private record World(ActorRef<ToCoordinator> coordinator, List<TestProbe<ToRank>> ranks, RecordingChannel channel) {
     static World start(String name) {
       RecordingChannel channel = new RecordingChannel();
-      ActorRef<ToCoordinator> coordinator = KIT.spawn(Coordinator.create(SETTINGS, channel, PROBE_DELIVERY), name);
+      ActorRef<ToCoordinator> coordinator = KIT.spawn(Coordinator.create(SETTINGS, channel, PROBE_DELIVERY, new io.epruntime.rank.NodeMetrics()), name);
       List<TestProbe<ToRank>> ranks = new ArrayList<>();
       for (int r = 0; r < 4; r++) {
         TestProbe<ToRank> p = KIT.createTestProbe(name + "-rank" + r);
@@ -214,7 +214,7 @@ class CoordinatorTest {
     long g = world.bootstrap();
 
     Client client = clientProbe();
-    coordinator.tell(new SubmitStep(9, 1, g, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, endpointOf(client)));
+    coordinator.tell(new SubmitStep(9, 1, g, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, endpointOf(client), System.nanoTime()));
     for (int r = 0; r < 4; r++) {
       RunStep run = next(ranks.get(r), RunStep.class);
       assertEquals(g, run.generation());
@@ -227,7 +227,7 @@ class CoordinatorTest {
     client.expectNoMessage(Duration.ofMillis(300));
     assertEquals(1, world.status(KIT.createTestProbe()).stepsCompleted());
 
-    coordinator.tell(new SubmitStep(9, 2, 0, new int[] {20, 2, 3, 4}, ExpertKernelSpec.scale(), null, endpointOf(client)));
+    coordinator.tell(new SubmitStep(9, 2, 0, new int[] {20, 2, 3, 4}, ExpertKernelSpec.scale(), null, endpointOf(client), System.nanoTime()));
     for (int r = 0; r < 4; r++) {
       RunStep run = next(ranks.get(r), RunStep.class);
       assertEquals(StepMode.HT, run.mode(), "20 tokens exceed the LL capacity of 16");
@@ -246,11 +246,11 @@ class CoordinatorTest {
 
     // A client still holding generation g's world view sent its tensors by g's rank endpoints:
     // refused as retriable, and no rank is told to run it (it would hold up g + 1's order).
-    coordinator.tell(new SubmitStep(9, 3, g, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, endpointOf(client)));
+    coordinator.tell(new SubmitStep(9, 3, g, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, endpointOf(client), System.nanoTime()));
     StepError stale = client.receiveMessage(Duration.ofSeconds(10));
     assertEquals(io.epruntime.protocol.ep.StepStatus.RETRIABLE, stale.status());
     assertEquals("the client's world view is generation " + g + " but the world is in generation " + (g + 1), stale.message());
-    coordinator.tell(new SubmitStep(9, 4, g + 1, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, endpointOf(client)));
+    coordinator.tell(new SubmitStep(9, 4, g + 1, new int[] {1, 2, 3, 4}, ExpertKernelSpec.scale(), null, endpointOf(client), System.nanoTime()));
     for (TestProbe<ToRank> rank : ranks) {
       RunStep run = next(rank, RunStep.class);
       assertEquals(4, run.requestId(), "the refused step was never sent to the ranks");
@@ -267,7 +267,7 @@ class CoordinatorTest {
     Client client = clientProbe();
 
     // Duplicate, old-generation, unknown-rank and unknown-step reports change nothing.
-    world.coordinator().tell(new SubmitStep(9, 1, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, endpointOf(client)));
+    world.coordinator().tell(new SubmitStep(9, 1, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, endpointOf(client), System.nanoTime()));
     RunStep run = world.runStep();
     for (int r = 0; r < 3; r++) {
       world.coordinator().tell(new StepCompleted(run.seq(), g, r, 1, 100, 10, 1000));
@@ -291,10 +291,10 @@ class CoordinatorTest {
     // ep.max-in-flight = 4 steps nobody answers; the fifth is refused at once.
     Set<Long> seqs = new HashSet<>();
     for (int i = 0; i < 4; i++) {
-      world.coordinator().tell(new SubmitStep(9, 10 + i, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, endpointOf(client)));
+      world.coordinator().tell(new SubmitStep(9, 10 + i, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, endpointOf(client), System.nanoTime()));
       seqs.add(world.runStep().seq()); // a rank that saw EndGeneration here would fail next()
     }
-    world.coordinator().tell(new SubmitStep(9, 20, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, endpointOf(client)));
+    world.coordinator().tell(new SubmitStep(9, 20, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, endpointOf(client), System.nanoTime()));
     StepError refused = client.receiveMessage(Duration.ofSeconds(10));
     assertEquals(20, refused.requestId());
     assertEquals(io.epruntime.protocol.ep.StepStatus.BACK_PRESSURE, refused.status());
@@ -332,7 +332,7 @@ class CoordinatorTest {
     // ends the generation.
     long g2 = world.bootstrap();
     assertEquals(g + 1, g2);
-    world.coordinator().tell(new SubmitStep(9, 30, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, endpointOf(client)));
+    world.coordinator().tell(new SubmitStep(9, 30, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, endpointOf(client), System.nanoTime()));
     RunStep bad = world.runStep();
     assertTrue(bad.seq() > run.seq());
     world.coordinator().tell(new StepFailedOnRank(bad.seq(), g, 1, io.epruntime.protocol.ep.StepStatus.FAILED, "old world"));

@@ -17,6 +17,7 @@ import io.epruntime.protocol.cluster.UniqueIdReply;
 import io.epruntime.protocol.cluster.WorldReady;
 import io.epruntime.protocol.ep.EpConfig;
 import io.epruntime.protocol.ep.StepStatus;
+import io.epruntime.protocol.ep.StepTrace;
 import io.epruntime.protocol.wire.BootstrapRecord;
 import io.epruntime.protocol.wire.StepOutputFrame;
 import io.epruntime.rank.backend.EpBackend;
@@ -273,7 +274,8 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     return this;
   }
 
-  private Behavior<ToRank> onRunStep(RunStep step) {
+  private Behavior<ToRank> onRunStep(RunStep received) {
+    RunStep step = received.receivedAt(System.nanoTime());
     io.expectTraffic();
     if (step.generation() != joinedGeneration || !queue.offer(step)) {
       String why = "step " + step.seq() + " of generation " + step.generation() + " reached rank " + settings.rank()
@@ -344,8 +346,13 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     // The outputs leave for the client from the thread that finished the step rather than after a
     // hop through this actor's mailbox: one thread wake-up less on every step's critical path. The
     // actor still hears of it (StepFinished) to report to the coordinator and start the next step.
-    done.thenAccept(out -> io.sendOutput(input.replyEndpoint(), StepOutputFrame.ok(step.clientId(), step.requestId(),
-        settings.rank(), step.seq(), step.generation(), step.mode(), out.dispatchBytes(), out.combineBytes(), out.combined())));
+    done.thenAccept(out -> {
+      StepTrace trace = step.trace().atRank(step.trace().rankReceived(), start, System.nanoTime(), out.dispatchNanos(),
+          out.combineNanos());
+      io.sendOutput(input.replyEndpoint(), StepOutputFrame.ok(step.clientId(), step.requestId(), settings.rank(), step.seq(),
+          step.generation(), step.mode(), out.dispatchBytes(), out.combineBytes(), out.combined(), trace));
+      metrics.rankHops(trace);
+    });
     context.pipeToSelf(done, (out, err) -> new StepFinished(step, input, out, err, start));
   }
 

@@ -11,6 +11,7 @@ import io.epruntime.protocol.cluster.RunStep;
 import io.epruntime.protocol.ep.ExpertKernelSpec;
 import io.epruntime.protocol.ep.Routing;
 import io.epruntime.protocol.ep.StepMode;
+import io.epruntime.protocol.ep.StepTrace;
 import io.epruntime.protocol.tensor.HiddenStates;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class StepQueueTest {
 
   private static RunStep step(long generation, long index, long requestId) {
-    return new RunStep(100 + index, generation, index, StepMode.HT, new int[] {1}, ExpertKernelSpec.identity(), 7, requestId, "127.0.0.1:1");
+    return new RunStep(100 + index, generation, index, StepMode.HT, new int[] {1}, ExpertKernelSpec.identity(), 7, requestId, "127.0.0.1:1", StepTrace.NONE);
   }
 
   private static StepInput input(long requestId) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.epruntime.protocol.DType;
 import io.epruntime.protocol.ep.Routing;
 import io.epruntime.protocol.ep.StepMode;
+import io.epruntime.protocol.ep.StepTrace;
 import io.epruntime.protocol.tensor.HiddenStates;
 import io.epruntime.protocol.tensor.Tensor;
 import io.epruntime.protocol.wire.StepInputFrame;
@@ -78,7 +79,7 @@ class StepFramesTest {
 
       // The rank answers on the reply endpoint the frame named.
       StepOutputPublisher answer = new StepOutputPublisher(rank);
-      answer.send(got.replyEndpoint(), StepOutputFrame.ok(7, 99, 0, 12, 3, StepMode.HT, 0, 0, got.x())).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      answer.send(got.replyEndpoint(), StepOutputFrame.ok(7, 99, 0, 12, 3, StepMode.HT, 0, 0, got.x(), StepTrace.NONE)).toCompletableFuture().get(60, TimeUnit.SECONDS);
       answer.send(got.replyEndpoint(), StepOutputFrame.failed(7, 100, 0, 13, 3, io.epruntime.protocol.ep.StepStatus.REJECTED, "topk_idx: bad"))
           .toCompletableFuture().get(60, TimeUnit.SECONDS);
       StepOutputFrame ok = outputs.poll(60, TimeUnit.SECONDS);

@@ -114,7 +114,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private boolean runSuite(RunOptions world, BackendChoice.Requested suite, PrintWriter err) throws IOException {
-    ClusterSession.Settings settings = new ClusterSession.Settings(suite, "127.0.0.1", 0, null, progress, false, List.of(), null, 0);
+    ClusterSession.Settings settings = new ClusterSession.Settings(suite, "127.0.0.1", 0, null, progress, false, false, List.of(), null, 0);
     List<BenchPhase> phases = new ArrayList<>();
     boolean allVerified = true;
     try (ClusterSession session = ClusterSession.open(world, settings, "bench", err)) {

@@ -38,6 +38,7 @@ public final class ClusterSession implements AutoCloseable {
       Path runDir,
       ProgressReporter.Style progress,
       boolean json,
+      boolean trace,
       List<String> jvmOptions,
       String rankClasspath,
       int gpus) {}

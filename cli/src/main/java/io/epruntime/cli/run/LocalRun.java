@@ -31,9 +31,16 @@ final class LocalRun {
           + " tokens/rank, LL capacity " + options.llCapacity() + ", kernel " + options.kernel().name() + ", mode " + options.mode();
       PrintWriter table = settings.json() ? err : out;
       table.print(SummaryTable.render(title, s, session.runDir().toString()));
+      if (settings.trace()) {
+        table.print(result.hops().render());
+      }
       table.flush();
       if (settings.json()) {
-        out.println(JsonLine.of(s).put("ranks", options.ranks()).put("backend", session.backend()).put("run_dir", session.runDir().toString()));
+        JsonLine line = JsonLine.of(s).put("ranks", options.ranks()).put("backend", session.backend()).put("run_dir", session.runDir().toString());
+        if (settings.trace()) {
+          line.putRaw("hops", result.hops().json());
+        }
+        out.println(line);
         out.flush();
       }
       if (result.clusterFailure() != null) {

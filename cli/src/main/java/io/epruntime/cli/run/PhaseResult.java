@@ -6,9 +6,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The outcome of driving one workload through a {@link ClusterSession}: the statistics, every
- * latency (for charts) and, when a rank died meanwhile, the error that ends the command.
+ * latency (for charts), the steps' hops and, when a rank died meanwhile, the error that ends the command.
  */
-public record PhaseResult(RunSnapshot snapshot, long[] sortedLatencies, CliException clusterFailure) {
+public record PhaseResult(RunSnapshot snapshot, long[] sortedLatencies, StepHops hops, CliException clusterFailure) {
 
   /** Runs {@code options}' steps with progress on stderr; returns when all are done or a rank died. */
   public static PhaseResult run(ClusterSession session, RunOptions options, ProgressReporter.Style style, PrintWriter err) {
@@ -24,7 +24,7 @@ public record PhaseResult(RunSnapshot snapshot, long[] sortedLatencies, CliExcep
         died = session.failure().join();
       }
     }
-    return new PhaseResult(stats.snapshot(System.nanoTime(), true), stats.sortedLatencies(), died);
+    return new PhaseResult(stats.snapshot(System.nanoTime(), true), stats.sortedLatencies(), stats.hops(), died);
   }
 
   /** ./ep tells us (test -t 2); without it, a console means an interactive terminal. */

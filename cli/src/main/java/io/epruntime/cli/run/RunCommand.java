@@ -96,6 +96,9 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Also print one JSON line with the summary on stdout (the table goes to stderr).")
   boolean json;
 
+  @Option(names = "--trace", description = "Also print where the steps' time went: per hop (client to coordinator, sequencing, coordinator to rank, rank wait, dispatch, experts, combine, rank to client) p50/p99/max and the slowest steps.")
+  boolean trace;
+
   @Option(names = "--jvm-opt", description = "Extra JVM option for every rank process (repeatable).")
   List<String> jvmOptions = new ArrayList<>();
 
@@ -130,7 +133,7 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   ClusterSession.Settings settings() {
-    return new ClusterSession.Settings(backend, host, basePort, runDir, progress, json, List.copyOf(jvmOptions), rankClasspath, gpus);
+    return new ClusterSession.Settings(backend, host, basePort, runDir, progress, json, trace, List.copyOf(jvmOptions), rankClasspath, gpus);
   }
 
   /** Parses {@code --dtype} with the protocol's names, listing them on a bad value. */

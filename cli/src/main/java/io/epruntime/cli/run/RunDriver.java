@@ -116,7 +116,7 @@ final class RunDriver {
   private static StepRecord record(StepResult r, StepInput in) {
     long tokens = java.util.Arrays.stream(in.tokensPerRank()).asLongStream().sum();
     return new StepRecord(r.seq(), r.generation(), r.mode() == StepMode.LL, r.attempts(), r.latencyNanos(), r.dispatchBytes(),
-        r.combineBytes(), tokens);
+        r.combineBytes(), tokens, r.hops());
   }
 
   private static String describe(Throwable error) {

@@ -26,6 +26,7 @@ public final class RunStats {
   private long combineBytes;
   private long tokens;
   private final TreeSet<Long> generations = new TreeSet<>();
+  private final StepHops hops = new StepHops();
   private String firstProblem;
   private long endNanos = -1;
 
@@ -58,6 +59,12 @@ public final class RunStats {
     combineBytes += step.combineBytes();
     tokens += step.tokens();
     generations.add(step.generation());
+    hops.add(step);
+  }
+
+  /** Where the completed steps' time went, hop by hop. */
+  public StepHops hops() {
+    return hops;
   }
 
   /** A step failed for good (retries exhausted, time-out, rejected): it counts as unverified. */

@@ -1,5 +1,7 @@
 package io.epruntime.cli.run;
 
+import java.util.Map;
+
 /**
  * The facts of one finished step that the statistics keep, independent of the client's types.
  *
@@ -11,6 +13,8 @@ package io.epruntime.cli.run;
  * @param dispatchBytes hidden-state bytes all ranks received in dispatch
  * @param combineBytes hidden-state bytes all ranks sent back in combine
  * @param tokens tokens of all ranks in the step
+ * @param hops nanoseconds per hop of the step's trace ({@code StepTrace.HOPS}), -1 where not measured
  */
 public record StepRecord(
-    long seq, long generation, boolean lowLatency, int attempts, long latencyNanos, long dispatchBytes, long combineBytes, long tokens) {}
+    long seq, long generation, boolean lowLatency, int attempts, long latencyNanos, long dispatchBytes, long combineBytes, long tokens,
+    Map<String, Long> hops) {}

@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RunStatsTest {
 
   private static StepRecord step(long seq, long generation, boolean ll, int attempts, long latencyMicros) {
-    return new StepRecord(seq, generation, ll, attempts, latencyMicros * 1_000, 1_000, 500, 40);
+    return new StepRecord(seq, generation, ll, attempts, latencyMicros * 1_000, 1_000, 500, 40, Map.of());
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.epruntime.protocol.cluster;
 
 import io.epruntime.protocol.ep.ExpertKernelSpec;
 import io.epruntime.protocol.ep.StepMode;
+import io.epruntime.protocol.ep.StepTrace;
 
 /**
  * One sequenced step, identical for every rank. A rank runs it when it also holds the client's
@@ -17,6 +18,7 @@ import io.epruntime.protocol.ep.StepMode;
  * @param clientId the client whose tensors this step takes
  * @param requestId the client's id of this attempt
  * @param reportTo the coordinator's node ({@code host:port}), where the rank reports the step's end
+ * @param trace the step's trace so far: the client's send, the coordinator's receipt and send
  */
 public record RunStep(
     long seq,
@@ -27,5 +29,13 @@ public record RunStep(
     ExpertKernelSpec kernel,
     long clientId,
     long requestId,
-    String reportTo)
-    implements ToRank {}
+    String reportTo,
+    StepTrace trace)
+    implements ToRank {
+
+  /** This step as the rank took it at {@code nanos}: the trace's rank receipt stamped. */
+  public RunStep receivedAt(long nanos) {
+    return new RunStep(seq, generation, index, mode, tokensPerRank, kernel, clientId, requestId, reportTo,
+        trace.atRank(nanos, 0, 0, 0, 0));
+  }
+}

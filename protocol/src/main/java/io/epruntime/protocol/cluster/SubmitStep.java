@@ -13,6 +13,7 @@ import io.epruntime.protocol.ep.StepMode;
  *     (the tensors went by a stale view and would never all arrive), 0 = not checked
  * @param requestedMode null lets the coordinator choose by the LL rule
  * @param replyEndpoint the client's Aeron endpoint ({@code host:port}), where a {@link StepError} goes
+ * @param sentNanos when the client sent it (its {@code System.nanoTime()}), for the step's trace
  */
 public record SubmitStep(
     long clientId,
@@ -21,5 +22,6 @@ public record SubmitStep(
     int[] tokensPerRank,
     ExpertKernelSpec kernel,
     StepMode requestedMode,
-    String replyEndpoint)
+    String replyEndpoint,
+    long sentNanos)
     implements ToCoordinator {}

@@ -10,6 +10,7 @@ import io.epruntime.protocol.ep.EpConfig;
 import io.epruntime.protocol.ep.ExpertKernelSpec;
 import io.epruntime.protocol.ep.StepMode;
 import io.epruntime.protocol.ep.StepStatus;
+import io.epruntime.protocol.ep.StepTrace;
 import java.nio.ByteBuffer;
 
 /**
@@ -31,7 +32,7 @@ public final class StepControlCodec {
     w.putLong(s.clientId()).putLong(s.requestId()).putLong(s.generation());
     putCounts(w, s.tokensPerRank());
     putKernel(w, s.kernel());
-    w.putByte(s.requestedMode() == null ? -1 : s.requestedMode().ordinal()).putString(s.replyEndpoint());
+    w.putByte(s.requestedMode() == null ? -1 : s.requestedMode().ordinal()).putString(s.replyEndpoint()).putLong(s.sentNanos());
     return w.toBytes();
   }
 
@@ -41,6 +42,7 @@ public final class StepControlCodec {
     putCounts(w, r.tokensPerRank());
     putKernel(w, r.kernel());
     w.putLong(r.clientId()).putLong(r.requestId()).putString(r.reportTo());
+    w.putLong(r.trace().clientSent()).putLong(r.trace().coordinatorReceived()).putLong(r.trace().runSent());
     return w.toBytes();
   }
 
@@ -74,9 +76,11 @@ public final class StepControlCodec {
     try {
       Object out = switch (type) {
         case SUBMIT_STEP -> new SubmitStep(r.readLong("clientId"), r.readLong("requestId"), r.readLong("generation"),
-            counts(r), kernel(r), mode(r, true), r.readString("replyEndpoint", MAX_ENDPOINT_BYTES, false));
+            counts(r), kernel(r), mode(r, true), r.readString("replyEndpoint", MAX_ENDPOINT_BYTES, false), r.readLong("sentNanos"));
         case RUN_STEP -> new RunStep(r.readLong("seq"), r.readLong("generation"), r.readLong("index"), mode(r, false), counts(r),
-            kernel(r), r.readLong("clientId"), r.readLong("requestId"), r.readString("reportTo", MAX_ENDPOINT_BYTES, false));
+            kernel(r), r.readLong("clientId"), r.readLong("requestId"), r.readString("reportTo", MAX_ENDPOINT_BYTES, false),
+            new StepTrace(r.readLong("trace.clientSent"), r.readLong("trace.coordinatorReceived"), r.readLong("trace.runSent"), 0, 0, 0,
+                0, 0));
         case STEP_COMPLETED -> new StepCompleted(r.readLong("seq"), r.readLong("generation"), r.readInt("rank", 0, Integer.MAX_VALUE),
             r.readLong("receivedRows"), r.readLong("dispatchBytes"), r.readLong("combineBytes"), r.readLong("runNanos"));
         case STEP_FAILED -> new StepFailedOnRank(r.readLong("seq"), r.readLong("generation"), r.readInt("rank", 0, Integer.MAX_VALUE),

@@ -16,6 +16,7 @@ import io.epruntime.protocol.ep.ExpertKernelSpec;
 import io.epruntime.protocol.ep.Routing;
 import io.epruntime.protocol.ep.StepMode;
 import io.epruntime.protocol.ep.StepStatus;
+import io.epruntime.protocol.ep.StepTrace;
 import io.epruntime.protocol.tensor.HiddenStates;
 import io.epruntime.protocol.tensor.Tensor;
 import java.nio.ByteBuffer;
@@ -122,8 +123,10 @@ class WireCodecTest {
 
   @Test
   void stepOutputRoundTripsOkAndError() {
-    StepOutputFrame ok = StepOutputFrame.ok(1, 2, 3, 4, 5, StepMode.LL, 4096, 2048, randomStates(DType.BF16, 0, 64, 3));
+    StepTrace trace = new StepTrace(10, 20, 30, 40, 50, 90, 15, 12);
+    StepOutputFrame ok = StepOutputFrame.ok(1, 2, 3, 4, 5, StepMode.LL, 4096, 2048, randomStates(DType.BF16, 0, 64, 3), trace);
     StepOutputFrame okBack = StepOutputFrame.decode(ByteBuffer.wrap(ok.encode()));
+    assertEquals(trace, okBack.trace());
     assertEquals(ok.seq(), okBack.seq());
     assertEquals(ok.generation(), okBack.generation());
     assertEquals(StepMode.LL, okBack.mode());
@@ -154,15 +157,16 @@ class WireCodecTest {
     checkTruncations(bootstrap().encode(), BootstrapRecord::decode);
     checkTruncations(new StepInputFrame(1, 2, 0, "h:1", randomStates(DType.FP8_E4M3, 2, 128, 4), randomRouting(2, 2, 4, 5)).encode(),
         StepInputFrame::decode);
-    checkTruncations(StepOutputFrame.ok(1, 2, 3, 4, 5, StepMode.HT, 1, 2, randomStates(DType.FP32, 2, 8, 6)).encode(), StepOutputFrame::decode);
+    checkTruncations(StepOutputFrame.ok(1, 2, 3, 4, 5, StepMode.HT, 1, 2, randomStates(DType.FP32, 2, 8, 6), StepTrace.NONE).encode(), StepOutputFrame::decode);
     for (byte[] f : stepControlFrames()) {
       checkTruncations(f, StepControlCodec::decode);
     }
     checkTruncations(new MeshFrame(1, 2, MeshFrame.DISPATCH, 0, ByteBuffer.wrap(new byte[40])).encode(), MeshFrame::decode);
   }
 
-  private static final SubmitStep SUBMIT = new SubmitStep(77, 8, 4, new int[] {0, 5}, ExpertKernelSpec.swiglu(3, 64), null, "10.0.0.9:4");
-  private static final RunStep RUN = new RunStep(41, 4, 2, StepMode.LL, new int[] {1, 2, 3}, ExpertKernelSpec.scale(), 77, 8, "10.0.0.1:5");
+  private static final SubmitStep SUBMIT = new SubmitStep(77, 8, 4, new int[] {0, 5}, ExpertKernelSpec.swiglu(3, 64), null, "10.0.0.9:4", 7);
+  private static final RunStep RUN = new RunStep(41, 4, 2, StepMode.LL, new int[] {1, 2, 3}, ExpertKernelSpec.scale(), 77, 8, "10.0.0.1:5",
+      new StepTrace(100, 200, 300, 0, 0, 0, 0, 0));
   private static final StepCompleted COMPLETED = new StepCompleted(41, 4, 2, 10, 2048, 1024, 12345);
   private static final StepFailedOnRank FAILED = new StepFailedOnRank(41, 4, 1, StepStatus.RETRIABLE, "generation 4 ended: rank 3 lost");
   private static final StepError ERROR = new StepError(77, 8, StepStatus.REJECTED, 4, "tokensPerRank", "tokensPerRank[1] = -1 must be >= 0");
@@ -186,9 +190,20 @@ class WireCodecTest {
     assertEquals(StepMode.LL, r.mode());
     assertArrayEquals(RUN.tokensPerRank(), r.tokensPerRank());
     assertEquals("10.0.0.1:5", r.reportTo());
+    assertEquals(RUN.trace(), r.trace());
+    assertEquals(7, s.sentNanos());
     assertEquals(COMPLETED, StepControlCodec.decode(ByteBuffer.wrap(StepControlCodec.encode(COMPLETED))));
     assertEquals(FAILED, StepControlCodec.decode(ByteBuffer.wrap(StepControlCodec.encode(FAILED))));
     assertEquals(ERROR, StepControlCodec.decode(ByteBuffer.wrap(StepControlCodec.encode(ERROR))));
+  }
+
+  @Test
+  void aTraceNamesEveryHopAndMarksMissingOnes() {
+    StepTrace t = new StepTrace(100, 130, 140, 190, 200, 1200, 300, 200);
+    var hops = t.hops(1260);
+    assertEquals(StepTrace.HOPS, List.copyOf(hops.keySet()));
+    assertEquals(List.of(30L, 10L, 50L, 10L, 300L, 500L, 200L, 60L), List.copyOf(hops.values()));
+    assertEquals(-1L, new StepTrace(0, 130, 140, 190, 200, 1200, 300, 200).hops(1260).get("client_to_coordinator"));
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.epruntime.protocol.ep.StepTrace;
 import io.epruntime.rank.NodeMetrics;
 import io.epruntime.tests.k8s.RepoPaths;
 import java.io.IOException;
@@ -100,6 +101,8 @@ class DashboardQueriesTest {
     m.stepFinished("world_changed", -1, 0, 0);
     m.generation(3);
     m.rankHealth(1, true);
+    m.hop("sequencing", 20_000);
+    m.rankHops(new StepTrace(1, 2, 3, 4, 5, 2_000_000, 400_000, 300_000));
     return m.renderPrometheus();
   }
 
