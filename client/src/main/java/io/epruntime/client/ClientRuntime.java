@@ -3,9 +3,11 @@ package io.epruntime.client;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.epruntime.client.internal.ClientLoggingFilter;
+import io.epruntime.protocol.EpArgumentException;
 import io.epruntime.protocol.cluster.StepError;
 import io.epruntime.transport.AeronNode;
 import io.epruntime.transport.ArteryAeronUdp;
+import io.epruntime.transport.RemotingTls;
 import io.epruntime.transport.StepControl;
 import io.epruntime.transport.StepOutputSubscriber;
 import io.epruntime.transport.TransportSettings;
@@ -52,11 +54,17 @@ final class ClientRuntime implements AutoCloseable {
   /** Starts every part or, failing, none: what was started is stopped before the exception leaves. */
   static ClientRuntime start(ClientSettings settings, Config config) {
     ClientEnvironment.check();
+    Config remoting;
+    try {
+      remoting = RemotingTls.configure(pekkoConfig(config));
+    } catch (EpArgumentException e) {
+      throw new InvalidArgumentException(e.argument(), e.getMessage());
+    }
     AeronNode aeron = startAeron(config);
     ActorSystem<Void> system;
     try {
       system = ActorSystem.create(Behaviors.empty(), "ep-client",
-          ArteryAeronUdp.configure(pekkoConfig(config), aeron.aeron().context().aeronDirectoryName()));
+          ArteryAeronUdp.configure(remoting, aeron.aeron().context().aeronDirectoryName()));
     } catch (RuntimeException e) {
       aeron.close();
       throw new EpClientException("could not start the client's Pekko remoting (pekko.remote.artery.*, ep.client.host): " + e, e);

@@ -325,12 +325,15 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     return this;
   }
 
-  /** A step's client has its answer; a failed or hung step of the current world ends it. Null: nothing ended. */
+  /**
+   * A step's client has its answer; a failed or hung step of the current world ends it. Refused
+   * input ends only its step (the refusing rank still took its part). Null: nothing ended.
+   */
   private Behavior<ToCoordinator> onStepEnded(InFlightStep.Ended f) {
     if (f != null && f.generation() == generation && state == State.READY) {
       switch (f.outcome()) {
         case TIMED_OUT -> endGeneration("step " + f.seq() + " hung on ranks " + f.stuckRanks());
-        case REJECTED, FAILED -> endGeneration("step " + f.seq() + " failed: " + f.detail());
+        case FAILED -> endGeneration("step " + f.seq() + " failed: " + f.detail());
         case RETRIABLE -> endGeneration("step " + f.seq() + " was aborted: " + f.detail());
         default -> { }
       }

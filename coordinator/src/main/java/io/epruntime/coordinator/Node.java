@@ -19,6 +19,7 @@ import io.epruntime.rank.backend.EpBackend;
 import io.epruntime.transport.AeronNode;
 import io.epruntime.transport.ArteryAeronUdp;
 import io.epruntime.transport.BootstrapPublisher;
+import io.epruntime.transport.RemotingTls;
 import io.epruntime.transport.StepControl;
 import io.epruntime.transport.TransportSettings;
 import java.time.Duration;
@@ -27,10 +28,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
@@ -71,7 +74,12 @@ public final class Node implements AutoCloseable {
   public static Node start(Config user) {
     Config config = layered(user);
     NodeSettings settings = NodeSettings.fromConfig(config);
-    Config withSeeds = ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", settings.seedAddresses())).withFallback(config);
+    Config withSeeds = RemotingTls.configure(
+        ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", settings.seedAddresses())).withFallback(config));
+    if (!RemotingTls.enabled(withSeeds)) {
+      LOG.warn("Pekko remoting is plain TCP: any process that reaches port {} can talk to this node's actors; set {} "
+          + "(docs/security.md)", withSeeds.getInt("pekko.remote.artery.canonical.port"), RemotingTls.KEY_STORE);
+    }
     AeronNode aeron = AeronNode.start(TransportSettings.fromConfig(withSeeds));
     // On SIGTERM the coordinated shutdown stops the node and then closes its Aeron node (below).
     aeron.closeOnExitAfter(CLOSE_TIMEOUT);
@@ -147,9 +155,27 @@ public final class Node implements AutoCloseable {
           LOG.warn("CONTROL stream: dropped a {}: nodes take steps, RunSteps and rank reports", message.getClass().getSimpleName());
         }
       }));
-      ctx.spawn(Gateway.create(coordinator), Gateway.NAME);
-      return Behaviors.empty();
+      ActorRef<?> gateway = ctx.spawn(Gateway.create(coordinator), Gateway.NAME);
+      // A node without its rank (or gateway) actor still answers /alive, so nothing would ever
+      // restart it: whatever stops one (a bug, a stray PoisonPill), the node exits with a code of
+      // its own and its pod restarts.
+      ctx.watch(rank);
+      ctx.watch(gateway);
+      return Behaviors.receive(Void.class).onSignal(Terminated.class, t -> {
+        LOG.error("the node's {} actor stopped; the node exits ({}) so that it is restarted", t.getRef().path().name(),
+            ActorStopped.EXIT_CODE);
+        CoordinatedShutdown.get(ctx.getSystem()).runAll(ActorStopped.INSTANCE);
+        return Behaviors.same();
+      }).build();
     });
+  }
+
+  /** Why a node shut down when its rank or gateway actor stopped; exits with {@link #EXIT_CODE} (reference.conf). */
+  static final class ActorStopped implements CoordinatedShutdown.Reason {
+    static final ActorStopped INSTANCE = new ActorStopped();
+    static final int EXIT_CODE = 3;
+
+    private ActorStopped() {}
   }
 
   public NodeSettings settings() {

@@ -7,6 +7,7 @@ import io.epruntime.protocol.config.EpSettings;
 import io.epruntime.protocol.ep.EpConfig;
 import io.epruntime.transport.ArteryAeronUdp;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,7 +16,8 @@ import java.util.List;
  *
  * @param rank {@code ep.node.rank}
  * @param host {@code ep.node.host}
- * @param seedNodes {@code ep.cluster.seed-nodes}, each {@code host:port}
+ * @param seedNodes {@code ep.cluster.seed-nodes}, each {@code host:port}, with any {@value #RANK_PLACEHOLDER}
+ *     entry already expanded to one entry per rank
  * @param backend {@code ep.backend}: auto, cpu or nccl
  */
 public record NodeSettings(
@@ -23,6 +25,8 @@ public record NodeSettings(
     int probeMisses, Duration stepTimeout, int maxInFlight, Duration bootstrapTimeout) {
 
   public static final List<String> BACKENDS = List.of("auto", "cpu", "nccl");
+  /** In a seed-node entry, stands for every rank's number: one entry per rank of the world. */
+  public static final String RANK_PLACEHOLDER = "{rank}";
   /** Pekko remoting transports a node runs on ({@code pekko.remote.artery.transport}). */
   public static final List<String> TRANSPORTS = List.of("tcp", "aeron-udp");
 
@@ -59,12 +63,33 @@ public record NodeSettings(
             + "Aeron drivers; remove the key");
       }
       return new NodeSettings(
-          worldConfig(c), c.getInt("ep.node.rank"), c.getString("ep.node.host"), c.getStringList("ep.cluster.seed-nodes"),
+          worldConfig(c), c.getInt("ep.node.rank"), c.getString("ep.node.host"),
+          expandSeeds(c.getStringList("ep.cluster.seed-nodes"), worldConfig(c).worldSize()),
           c.getString("ep.backend"), c.getDuration("ep.health.interval"), c.getInt("ep.health.probe-misses"),
           c.getDuration("ep.step-timeout"), c.getInt("ep.max-in-flight"), c.getDuration("ep.bootstrap-timeout"));
     } catch (ConfigException e) {
       throw new EpArgumentException("ep", "bad configuration: " + e.getMessage());
     }
+  }
+
+  /**
+   * Every node should be a seed: Pekko's first seed then forms a cluster only when no other seed
+   * answers from an existing one, so a restarted first seed (or several seeds restarted together)
+   * rejoins the running cluster instead of forming a second one. An entry with
+   * {@value #RANK_PLACEHOLDER} ({@code ep-node-{rank}.ep-nodes:17355}) names every rank's node.
+   */
+  static List<String> expandSeeds(List<String> entries, int worldSize) {
+    List<String> out = new ArrayList<>();
+    for (String e : entries) {
+      if (e.contains(RANK_PLACEHOLDER)) {
+        for (int r = 0; r < worldSize; r++) {
+          out.add(e.replace(RANK_PLACEHOLDER, Integer.toString(r)));
+        }
+      } else {
+        out.add(e);
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** The world's shape from {@code ep.world-size}, {@code ep.experts}, ... (validated by {@link EpSettings}). */

@@ -328,10 +328,22 @@ class CoordinatorTest {
     assertEquals(0, status.stepsInFlight());
     assertEquals(1, status.stepsCompleted());
 
-    // In the next generation a rank whose step fails (not an abort) gets the client REJECTED and
-    // ends the generation.
+    // In the next generation a rank that refuses a step's input fails only that step: the client
+    // gets REJECTED and the generation goes on.
     long g2 = world.bootstrap();
     assertEquals(g + 1, g2);
+    world.coordinator().tell(new SubmitStep(9, 29, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, endpointOf(client), System.nanoTime()));
+    RunStep refusedStep = world.runStep();
+    world.coordinator().tell(new StepFailedOnRank(refusedStep.seq(), g2, 2, io.epruntime.protocol.ep.StepStatus.REJECTED,
+        "x.tokens = 3 is not the step's count for rank 2, 1"));
+    StepError rejected = client.receiveMessage(Duration.ofSeconds(10));
+    assertEquals(io.epruntime.protocol.ep.StepStatus.REJECTED, rejected.status());
+    assertEquals("rank 2: x.tokens = 3 is not the step's count for rank 2, 1", rejected.message());
+    StatusReport afterRefusal = world.status(KIT.createTestProbe());
+    assertEquals(g2, afterRefusal.generation(), "refused input did not end the generation");
+    assertEquals(0, afterRefusal.stepsInFlight());
+
+    // A rank whose step fails (not an abort) gets the client FAILED and ends the generation.
     world.coordinator().tell(new SubmitStep(9, 30, 0, new int[] {1, 1, 1, 1}, ExpertKernelSpec.scale(), null, endpointOf(client), System.nanoTime()));
     RunStep bad = world.runStep();
     assertTrue(bad.seq() > run.seq());

@@ -19,6 +19,14 @@ class NodeSettingsTest {
   }
 
   @Test
+  void aRankPlaceholderSeedNamesEveryRanksNode() {
+    NodeSettings s = NodeSettings.fromConfig(node("ep.world-size = 4\nep.experts = 8\nep.node.rank = 0\n"
+        + "ep.cluster.seed-nodes = [\"ep-node-{rank}.ep-nodes:17355\", \"other:1\"]"));
+    assertEquals(java.util.List.of("ep-node-0.ep-nodes:17355", "ep-node-1.ep-nodes:17355", "ep-node-2.ep-nodes:17355",
+        "ep-node-3.ep-nodes:17355", "other:1"), s.seedNodes());
+  }
+
+  @Test
   void remotingIsTcpByDefaultAndAeronUdpWhenSelected() {
     assertEquals("tcp", node("").getString(ArteryAeronUdp.TRANSPORT_KEY));
     NodeSettings.fromConfig(node(""));

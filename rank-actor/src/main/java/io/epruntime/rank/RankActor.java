@@ -16,8 +16,10 @@ import io.epruntime.protocol.cluster.ToRank;
 import io.epruntime.protocol.cluster.UniqueIdReply;
 import io.epruntime.protocol.cluster.WorldReady;
 import io.epruntime.protocol.ep.EpConfig;
+import io.epruntime.protocol.ep.Routing;
 import io.epruntime.protocol.ep.StepStatus;
 import io.epruntime.protocol.ep.StepTrace;
+import io.epruntime.protocol.tensor.HiddenStates;
 import io.epruntime.protocol.wire.BootstrapRecord;
 import io.epruntime.protocol.wire.StepOutputFrame;
 import io.epruntime.rank.backend.EpBackend;
@@ -66,8 +68,9 @@ public final class RankActor extends AbstractBehavior<ToRank> {
 
   private record PeersConnected(long generation, Throwable error) implements Internal {}
 
-  private record StepFinished(RunStep step, StepInput input, StepOutcome outcome, Throwable error, long startNanos)
-      implements Internal {}
+  /** @param refusal why this rank refused the step's input (it ran with a stand-in), else null */
+  private record StepFinished(RunStep step, StepInput input, StepOutcome outcome, Throwable error, long startNanos,
+      String refusal) implements Internal {}
 
   private final ActorContext<ToRank> context;
   private final RankSettings settings;
@@ -328,32 +331,47 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     }
     RunStep step = next.step();
     StepInput input = next.input();
+    int expected = step.tokensPerRank()[settings.rank()];
+    String refusal = null;
+    StepInput run = input;
     try {
       settings.config().validate(input.x(), input.routing());
-      int expected = step.tokensPerRank()[settings.rank()];
       EpArgumentException.require(input.x().tokens() == expected, "x.tokens", input.x().tokens(),
           "the step's count for rank " + settings.rank() + ", " + expected);
     } catch (EpArgumentException bad) {
-      failStep(step, input, StepStatus.REJECTED, bad.getMessage());
-      startNext();
-      return;
+      // Refused input fails only its step: this rank still takes its part of the collective with
+      // no tokens routed anywhere, so its peers finish the step and the generation goes on.
+      refusal = bad.getMessage();
+      run = standIn(input, expected);
     }
     running = step;
     board.health(RankHealth.RUNNING);
     long start = System.nanoTime();
     StepSpec spec = new StepSpec(step.seq(), step.generation(), step.mode(), step.tokensPerRank(), step.kernel());
-    CompletionStage<StepOutcome> done = backend.runStep(spec, input.x(), input.routing());
-    // The outputs leave for the client from the thread that finished the step rather than after a
-    // hop through this actor's mailbox: one thread wake-up less on every step's critical path. The
-    // actor still hears of it (StepFinished) to report to the coordinator and start the next step.
-    done.thenAccept(out -> {
-      StepTrace trace = step.trace().atRank(step.trace().rankReceived(), start, System.nanoTime(), out.dispatchNanos(),
-          out.combineNanos());
-      io.sendOutput(input.replyEndpoint(), StepOutputFrame.ok(step.clientId(), step.requestId(), settings.rank(), step.seq(),
-          step.generation(), step.mode(), out.dispatchBytes(), out.combineBytes(), out.combined(), trace));
-      metrics.rankHops(trace);
-    });
-    context.pipeToSelf(done, (out, err) -> new StepFinished(step, input, out, err, start));
+    CompletionStage<StepOutcome> done = backend.runStep(spec, run.x(), run.routing());
+    if (refusal == null) {
+      // The outputs leave for the client from the thread that finished the step rather than after a
+      // hop through this actor's mailbox: one thread wake-up less on every step's critical path. The
+      // actor still hears of it (StepFinished) to report to the coordinator and start the next step.
+      done.thenAccept(out -> {
+        StepTrace trace = step.trace().atRank(step.trace().rankReceived(), start, System.nanoTime(), out.dispatchNanos(),
+            out.combineNanos());
+        io.sendOutput(input.replyEndpoint(), StepOutputFrame.ok(step.clientId(), step.requestId(), settings.rank(), step.seq(),
+            step.generation(), step.mode(), out.dispatchBytes(), out.combineBytes(), out.combined(), trace));
+        metrics.rankHops(trace);
+      });
+    }
+    String refused = refusal;
+    context.pipeToSelf(done, (out, err) -> new StepFinished(step, input, out, err, start, refused));
+  }
+
+  /** {@code tokens} rows of zeros with every top-k slot masked: a part in the collective that routes nothing. */
+  private StepInput standIn(StepInput refused, int tokens) {
+    EpConfig c = settings.config();
+    long[] idx = new long[tokens * c.topk()];
+    java.util.Arrays.fill(idx, -1L);
+    return new StepInput(refused.clientId(), refused.requestId(), refused.replyEndpoint(),
+        HiddenStates.zeros(c.dtype(), tokens, c.hidden()), new Routing(tokens, c.topk(), idx, new float[idx.length]));
   }
 
   private Behavior<ToRank> onStepFinished(StepFinished f) {
@@ -369,8 +387,12 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       failStep(step, f.input(), aborted ? StepStatus.RETRIABLE : StepStatus.FAILED, rootMessage(cause));
       return runNext();
     }
-    StepOutcome out = f.outcome();
     board.lastSeq(step.seq());
+    if (f.refusal() != null) {
+      failStep(step, f.input(), StepStatus.REJECTED, f.refusal());
+      return runNext();
+    }
+    StepOutcome out = f.outcome();
     metrics.stepFinished("ok", nanos, out.dispatchBytes(), out.combineBytes()); // outputs already sent (startNext)
     io.report(step.reportTo(), new StepCompleted(step.seq(), step.generation(), settings.rank(), out.receivedRows(),
         out.dispatchBytes(), out.combineBytes(), nanos));

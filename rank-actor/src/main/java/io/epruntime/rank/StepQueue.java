@@ -13,19 +13,20 @@ import java.util.TreeMap;
  * The rank's ordering rule, kept apart from the actor so it can be tested alone: steps of one
  * generation run strictly by their index, and a step runs only when both its {@link RunStep} (from
  * the coordinator) and its {@link StepInput} (from the client) are here, whichever came first.
- * Early arrivals wait; the number waiting is bounded by the coordinator's in-flight window for
- * steps and by {@code maxInputs} for tensors nobody sequenced.
+ * Early arrivals wait, bounded both ways: steps more than {@code window} indices ahead of the next
+ * one to run are refused (the coordinator's in-flight window keeps real ones far closer), and at
+ * most {@code window} tensors nobody sequenced are kept.
  */
 final class StepQueue {
-  private final int maxInputs;
+  private final int window;
   private final TreeMap<Long, RunStep> steps = new TreeMap<>();
   private final Map<StepKey, StepInput> inputs = new HashMap<>();
   private final Map<StepKey, Long> inputArrival = new HashMap<>();
   private long generation;
   private long nextIndex;
 
-  StepQueue(int maxInputs) {
-    this.maxInputs = maxInputs;
+  StepQueue(int window) {
+    this.window = window;
   }
 
   long generation() {
@@ -44,9 +45,13 @@ final class StepQueue {
     return dropped;
   }
 
-  /** Keeps a step; false when it belongs to another generation or its index has already passed. */
+  /**
+   * Keeps a step; false when it belongs to another generation, its index has already passed or is
+   * taken, or it lies beyond the window.
+   */
   boolean offer(RunStep step) {
-    if (step.generation() != generation || step.index() < nextIndex || steps.containsKey(step.index())) {
+    if (step.generation() != generation || step.index() < nextIndex || step.index() >= nextIndex + window
+        || steps.containsKey(step.index())) {
       return false;
     }
     steps.put(step.index(), step);
@@ -56,7 +61,7 @@ final class StepQueue {
   /** Keeps a client's tensors; when full, the oldest unsequenced input is evicted and returned. */
   StepInput offer(StepInput input, long nowNanos) {
     StepInput evicted = null;
-    if (inputs.size() >= maxInputs && !inputs.containsKey(input.key())) {
+    if (inputs.size() >= window && !inputs.containsKey(input.key())) {
       StepKey oldest = null;
       long oldestAt = Long.MAX_VALUE;
       for (Map.Entry<StepKey, Long> e : inputArrival.entrySet()) {

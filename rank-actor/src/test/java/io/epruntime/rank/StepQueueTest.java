@@ -56,6 +56,22 @@ class StepQueueTest {
   }
 
   @Test
+  void stepsBeyondTheWindowAreRefusedSoForgedIndicesCannotFillTheQueue() {
+    StepQueue q = new StepQueue(4);
+    q.newGeneration(1);
+    for (long i = 1; i < 4; i++) {
+      assertTrue(q.offer(step(1, i, i)), "index " + i + " lies inside the window");
+    }
+    assertFalse(q.offer(step(1, 4, 4)), "index 4 lies beyond the window of 4 from index 0");
+    assertFalse(q.offer(step(1, 1_000_000, 5)));
+    assertEquals(3, q.waitingSteps());
+    assertTrue(q.offer(step(1, 0, 0)));
+    q.offer(input(0), 0);
+    q.pollReady();
+    assertTrue(q.offer(step(1, 4, 4)), "the window moved on with index 0");
+  }
+
+  @Test
   void aNewGenerationHandsBackTheQueuedStepsAndRestartsAtIndexZero() {
     StepQueue q = new StepQueue(8);
     q.newGeneration(1);

@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  */
 public final class AeronNode implements AutoCloseable {
+  /** How long the in-process driver and client wait for each other (see {@link #start}): a day. */
+  static final java.time.Duration IN_PROCESS_LIVENESS = java.time.Duration.ofDays(1);
+
   private static final Logger LOG = LoggerFactory.getLogger(AeronNode.class);
   /** A repeated Aeron error is logged at most this often after its first time. */
   private static final Duration ERROR_REPEAT_INTERVAL = Duration.ofSeconds(10);
@@ -104,6 +107,11 @@ public final class AeronNode implements AutoCloseable {
         .socketSndbufLength(settings.socketBuffer())
         .socketRcvbufLength(settings.socketBuffer())
         .initialWindowLength(Math.min(settings.receiverWindow(), settings.termLength() / 2))
+        // The driver and its one client live in this process and run on one thread: a pause stops
+        // both (SIGSTOP, a long GC, a migrated VM), so on waking, their mutual 10 s liveness checks
+        // would only close the client for good. Peers are still judged by their own timeouts.
+        .clientLivenessTimeoutNs(IN_PROCESS_LIVENESS.toNanos())
+        .publicationUnblockTimeoutNs(IN_PROCESS_LIVENESS.plusSeconds(1).toNanos())
         .errorHandler(errorLog("media driver error in " + dir));
     MediaDriver driver = MediaDriver.launch(ctx);
     TransportAgent agent = new TransportAgent(driver.sharedAgentInvoker(), settings.chunkSize(), settings.maxMessageSize(),
@@ -120,6 +128,7 @@ public final class AeronNode implements AutoCloseable {
       // The client's conductor is run by the transport thread too (no thread of its own).
       aeron = Aeron.connect(new Aeron.Context()
           .aeronDirectoryName(driver.aeronDirectoryName())
+          .driverTimeoutMs(IN_PROCESS_LIVENESS.toMillis())
           .useConductorAgentInvoker(true)
           .errorHandler(errorLog("aeron client error")));
       agent.attach(aeron);

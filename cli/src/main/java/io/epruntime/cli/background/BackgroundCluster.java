@@ -1,5 +1,6 @@
 package io.epruntime.cli.background;
 
+import io.epruntime.cli.cluster.ClusterKey;
 import io.epruntime.cli.CliException;
 import java.io.File;
 import java.io.IOException;
@@ -27,6 +28,14 @@ import java.util.concurrent.TimeUnit;
  * @param dir the directory holding the state file and the ranks' logs
  */
 record BackgroundCluster(Path dir, String backend, List<String> gateways, List<Rank> ranks) {
+
+  /** A client's config for this cluster: its key store ({@link ClusterKey}) when it has one. */
+  com.typesafe.config.Config clientConfig() {
+    ClusterKey key = ClusterKey.read(dir);
+    com.typesafe.config.Config base = com.typesafe.config.ConfigFactory.load();
+    return key == null ? base : key.clientConfig(base);
+  }
+
   static final String FILE = "cluster.properties";
 
   /**

@@ -58,7 +58,7 @@ public final class ClusterRestartCommand implements Callable<Integer> {
       throw CliException.usage("--rank = " + rank + " is not allowed; allowed: 0.." + (cluster.ranks().size() - 1));
     }
     BackgroundCluster.Rank old = cluster.ranks().get(rank);
-    long before = generation(cluster.gateways());
+    long before = generation(cluster);
     BackgroundCluster.stop(List.of(old), Duration.ofSeconds(Math.max(1, graceSeconds)));
     BackgroundCluster.Rank started = BackgroundCluster.start(rank, old.command(), old.environment(), old.log());
     BackgroundCluster restarted = cluster.with(started);
@@ -71,9 +71,10 @@ public final class ClusterRestartCommand implements Callable<Integer> {
   }
 
   /** The world's current generation, or -1 when it does not answer (say, a one-rank world whose rank is gone). */
-  private static long generation(List<String> gateways) {
-    ClientSettings settings = ClientSettings.of(gateways).withConnectTimeout(Duration.ofSeconds(5)).withStepTimeout(Duration.ofSeconds(5));
-    try (EpClient client = EpClient.connect(settings)) {
+  private static long generation(BackgroundCluster cluster) {
+    ClientSettings settings = ClientSettings.of(cluster.gateways()).withConnectTimeout(Duration.ofSeconds(5))
+        .withStepTimeout(Duration.ofSeconds(5));
+    try (EpClient client = EpClient.connect(settings, cluster.clientConfig())) {
       return client.status().toCompletableFuture().get(10, TimeUnit.SECONDS).generation();
     } catch (EpClientException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       return -1;
@@ -87,7 +88,7 @@ public final class ClusterRestartCommand implements Callable<Integer> {
   private long awaitNewerGeneration(BackgroundCluster cluster, long before) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(readyTimeoutSeconds);
     ClientSettings settings = ClientSettings.of(cluster.gateways()).withConnectTimeout(Duration.ofSeconds(readyTimeoutSeconds));
-    try (EpClient client = EpClient.connect(settings)) {
+    try (EpClient client = EpClient.connect(settings, cluster.clientConfig())) {
       while (System.nanoTime() < deadline) {
         try {
           ClusterStatus s = client.status().toCompletableFuture().get(10, TimeUnit.SECONDS);

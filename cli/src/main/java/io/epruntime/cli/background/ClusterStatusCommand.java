@@ -41,6 +41,6 @@ public final class ClusterStatusCommand implements Callable<Integer> {
       out.printf("  rank %d  pid %d  %s  %s%n", r.rank(), r.pid(), r.process().isPresent() ? "running" : "gone   ", r.log());
     }
     out.flush();
-    return StatusCommand.show(cluster.gateways(), timeoutSeconds, false, out);
+    return StatusCommand.show(cluster.gateways(), cluster.clientConfig(), timeoutSeconds, false, out);
   }
 }

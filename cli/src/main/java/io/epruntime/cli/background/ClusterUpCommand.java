@@ -2,6 +2,7 @@ package io.epruntime.cli.background;
 
 import io.epruntime.cli.CliException;
 import io.epruntime.cli.cluster.BackendChoice;
+import io.epruntime.cli.cluster.ClusterKey;
 import io.epruntime.cli.cluster.ClusterSpec;
 import io.epruntime.cli.cluster.GpuPlacement;
 import io.epruntime.cli.cluster.GpuProbe;
@@ -98,7 +99,8 @@ public final class ClusterUpCommand implements Callable<Integer> {
         : GpuPlacement.none();
     PortPlan ports = basePort == 0 ? PortPlan.free(ranks, host) : PortPlan.fromBase(ranks, host, basePort);
     ClusterSpec clusterSpec = new ClusterSpec(ranks, host, ports, chosen, rankSettings(), ClusterSpec.currentJava(),
-        ClusterSpec.DEFAULT_JVM_OPTIONS, ClusterSession.projectJarsFirst(System.getProperty("java.class.path")), home, placement);
+        ClusterSpec.DEFAULT_JVM_OPTIONS, ClusterSession.projectJarsFirst(System.getProperty("java.class.path")), home, placement,
+        ClusterKey.create(home));
     long start = System.nanoTime();
     BackgroundCluster cluster = launch(NodeLaunch.plan(clusterSpec, false), chosen, ports.gateways(host), home);
     cluster.write();
@@ -110,6 +112,8 @@ public final class ClusterUpCommand implements Callable<Integer> {
       out.println("  status   ep cluster status" + dirs.flag() + "    or    ep status --gateway " + cluster.gateways().get(0));
       out.println("  stop     ep cluster down" + dirs.flag());
       out.println("  Java     EpClient.connect(ClientSettings.of(List.of(\"" + cluster.gateways().get(0) + "\")))   (docs/client.md)");
+      out.println("  TLS      EP_KEY_STORE=" + home.resolve(ClusterKey.STORE_FILE) + " EP_KEY_STORE_PASSWORD=$(cat "
+          + home.resolve(ClusterKey.PASSWORD_FILE) + ")   (for clients outside ep cluster)");
       out.flush();
       return 0;
     } catch (RuntimeException e) {
@@ -153,7 +157,7 @@ public final class ClusterUpCommand implements Callable<Integer> {
   static long awaitReady(BackgroundCluster cluster, long readyTimeoutSeconds) {
     ClientSettings settings = ClientSettings.of(cluster.gateways()).withConnectTimeout(Duration.ofSeconds(readyTimeoutSeconds));
     CompletableFuture<Object> connected = CompletableFuture.supplyAsync(() -> {
-      try (EpClient client = EpClient.connect(settings)) {
+      try (EpClient client = EpClient.connect(settings, cluster.clientConfig())) {
         return client.world().generation();
       }
     });

@@ -19,7 +19,8 @@ public record ClusterSpec(
     List<String> jvmOptions,
     String classpath,
     Path runDir,
-    GpuPlacement gpus) {
+    GpuPlacement gpus,
+    ClusterKey key) {
 
   /**
    * Small-heap, quick-start options (several ranks share a laptop's cores and memory), plus the

@@ -38,8 +38,11 @@ public record NodeLaunch(int rank, List<String> command, Map<String, String> env
     props.put("ep.node.rank", Integer.toString(p.rank()));
     props.put("ep.node.host", spec.host());
     props.put("ep.backend", spec.backend());
-    // The first node seeds the cluster: it joins itself, the others join it.
-    props.put("ep.cluster.seed-nodes.0", ClusterSpec.seedNode(spec.host(), spec.ports().nodes().get(0).remoting()));
+    // Every node is a seed: the first forms the cluster, and a restarted one rejoins the running one.
+    List<PortPlan.NodePorts> nodes = spec.ports().nodes();
+    for (int i = 0; i < nodes.size(); i++) {
+      props.put("ep.cluster.seed-nodes." + i, ClusterSpec.seedNode(spec.host(), nodes.get(i).remoting()));
+    }
     props.put("pekko.remote.artery.canonical.hostname", spec.host());
     props.put("pekko.remote.artery.canonical.port", Integer.toString(p.remoting()));
     props.put("pekko.management.http.hostname", spec.host());
@@ -47,6 +50,9 @@ public record NodeLaunch(int rank, List<String> command, Map<String, String> env
     props.put("ep.transport.bind-host", spec.host());
     props.put("ep.transport.port", Integer.toString(p.aeron()));
     props.putAll(spec.settings());
+    if (spec.key() != null) {
+      props.putAll(spec.key().nodeSettings());
+    }
 
     List<String> cmd = new ArrayList<>();
     cmd.add(spec.javaExecutable());
@@ -62,6 +68,9 @@ public record NodeLaunch(int rank, List<String> command, Map<String, String> env
 
     Map<String, String> env = new LinkedHashMap<>();
     env.put("EP_RANK", Integer.toString(p.rank()));
+    if (spec.key() != null) {
+      env.putAll(spec.key().environment());
+    }
     String gpu = spec.gpus().deviceOf(p.rank());
     if (spec.backend().equals("nccl") && gpu != null) {
       env.put("CUDA_VISIBLE_DEVICES", gpu);

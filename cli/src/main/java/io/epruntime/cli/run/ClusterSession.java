@@ -1,7 +1,9 @@
 package io.epruntime.cli.run;
 
+import com.typesafe.config.ConfigFactory;
 import io.epruntime.cli.CliException;
 import io.epruntime.cli.cluster.BackendChoice;
+import io.epruntime.cli.cluster.ClusterKey;
 import io.epruntime.cli.cluster.ClusterSpec;
 import io.epruntime.cli.cluster.GpuPlacement;
 import io.epruntime.cli.cluster.GpuProbe;
@@ -68,8 +70,10 @@ public final class ClusterSession implements AutoCloseable {
     PortPlan ports = settings.basePort() == 0
         ? PortPlan.free(options.ranks(), settings.host())
         : PortPlan.fromBase(options.ranks(), settings.host(), settings.basePort());
+    // Remoting on mutual TLS with a key made for this run: nothing else on the machine can join in.
+    ClusterKey key = ClusterKey.create(runDir);
     ClusterSpec spec = new ClusterSpec(options.ranks(), settings.host(), ports, backend, RankOverrides.of(options),
-        ClusterSpec.currentJava(), jvmOptions(settings), rankClasspath(settings), runDir, placement);
+        ClusterSpec.currentJava(), jvmOptions(settings), rankClasspath(settings), runDir, placement, key);
 
     err.println("ep " + purpose + ": starting " + options.ranks() + " ranks, " + backend + " backend"
         + (backend.equals("cpu") && gpus == 0 ? " (no GPU found)" : "")
@@ -77,7 +81,7 @@ public final class ClusterSession implements AutoCloseable {
     long start = System.nanoTime();
     LocalCluster cluster = LocalCluster.start(NodeLaunch.plan(spec));
     try {
-      EpClient client = connect(options, settings, cluster, ports, runDir);
+      EpClient client = connect(options, settings, cluster, ports, runDir, key);
       err.printf("ep %s: world ready after %.1f s (generation %d)%n", purpose, (System.nanoTime() - start) / 1e9,
           client.world().generation());
       return new ClusterSession(backend, runDir, cluster, client);
@@ -129,7 +133,8 @@ public final class ClusterSession implements AutoCloseable {
   }
 
   /** Connects while watching the ranks: a rank that dies during start-up fails at once, not at the time-out. */
-  private static EpClient connect(RunOptions options, Settings settings, LocalCluster cluster, PortPlan ports, Path runDir) {
+  private static EpClient connect(RunOptions options, Settings settings, LocalCluster cluster, PortPlan ports, Path runDir,
+      ClusterKey key) {
     // The window bounds what the driver submits; the client's own limit has head-room, because the
     // driver submits the next step from the completion of the previous one, possibly before the
     // client has released that one's slot.
@@ -138,7 +143,7 @@ public final class ClusterSession implements AutoCloseable {
     ClientSettings cs = new ClientSettings(ports.gateways(settings.host()), options.readyTimeout(), options.stepTimeout(),
         2 * options.window(), 2, new ExpectedWorld(options.ranks(), options.experts(), options.hidden(), options.topk(),
             options.llCapacity(), null, options.dtype()));
-    CompletableFuture<EpClient> connecting = CompletableFuture.supplyAsync(() -> EpClient.connect(cs), r -> {
+    CompletableFuture<EpClient> connecting = CompletableFuture.supplyAsync(() -> EpClient.connect(cs, key.clientConfig(ConfigFactory.load())), r -> {
       Thread t = new Thread(r, "ep-connect");
       t.setDaemon(true);
       t.start();

@@ -49,14 +49,14 @@ public final class StatusCommand implements java.util.concurrent.Callable<Intege
         throw CliException.usage("--gateway = " + g + " is not HOST:PORT (e.g. 127.0.0.1:17355)");
       }
     }
-    return show(gateways, timeoutSeconds, json, spec.commandLine().getOut());
+    return show(gateways, com.typesafe.config.ConfigFactory.load(), timeoutSeconds, json, spec.commandLine().getOut());
   }
 
   /**
    * Connects to the first of {@code gateways} that answers and prints the world's status (a table,
    * or one JSON line); exit 3 ({@link CliException#cluster}) when none answers or the world is not Ready.
    */
-  public static int show(List<String> gateways, long timeoutSeconds, boolean json, PrintWriter out) {
+  public static int show(List<String> gateways, com.typesafe.config.Config config, long timeoutSeconds, boolean json, PrintWriter out) {
     if (timeoutSeconds < 1) {
       throw CliException.usage("--timeout = " + timeoutSeconds + " is not allowed; allowed: >= 1");
     }
@@ -65,7 +65,7 @@ public final class StatusCommand implements java.util.concurrent.Callable<Intege
     ClientSettings settings = new ClientSettings(gateways, timeout, base.stepTimeout(), base.maxInFlight(), base.maxRetries());
     // The client's own time-out bounds connect; this outer limit makes sure ep status ends anyway.
     java.util.concurrent.CompletableFuture<EpClient> connecting = java.util.concurrent.CompletableFuture.supplyAsync(
-        () -> EpClient.connect(settings), r -> {
+        () -> EpClient.connect(settings, config), r -> {
           Thread t = new Thread(r, "ep-status-connect");
           t.setDaemon(true);
           t.start();

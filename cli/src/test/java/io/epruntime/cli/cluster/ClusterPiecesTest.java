@@ -86,17 +86,21 @@ class ClusterPiecesTest {
   void nodeLaunchCarriesRankPortsSeedAndShape(@TempDir Path dir) {
     PortPlan ports = new PortPlan(List.of(new PortPlan.NodePorts(0, 2551, 8551, 0), new PortPlan.NodePorts(1, 2552, 8552, 0)));
     ClusterSpec spec = new ClusterSpec(2, "127.0.0.1", ports, "nccl", Map.of("ep.experts", "8"), "/bin/java",
-        List.of("-Xmx1g"), "a.jar:b.jar", dir, GpuPlacement.plan(2, 0, null, 2));
+        List.of("-Xmx1g"), "a.jar:b.jar", dir, GpuPlacement.plan(2, 0, null, 2), new ClusterKey(dir.resolve("k.p12"), "s3cret-pw"));
     NodeLaunch second = NodeLaunch.plan(spec).get(1);
     List<String> cmd = second.command();
     assertEquals("/bin/java", cmd.get(0));
     assertEquals("-Xmx1g", cmd.get(1));
     assertTrue(cmd.contains("-Dep.node.rank=1"), cmd.toString());
     assertTrue(cmd.contains("-Dep.cluster.seed-nodes.0=127.0.0.1:2551"), cmd.toString());
+    assertTrue(cmd.contains("-Dep.cluster.seed-nodes.1=127.0.0.1:2552"), "every node is a seed: " + cmd);
     assertTrue(cmd.contains("-Dpekko.remote.artery.canonical.port=2552"), cmd.toString());
     assertTrue(cmd.contains("-Dep.experts=8"), cmd.toString());
     assertEquals(List.of(NodeLaunch.MAIN_CLASS, "node", "--exit-on-stdin-eof"), cmd.subList(cmd.size() - 3, cmd.size()));
     assertEquals("1", second.environment().get("CUDA_VISIBLE_DEVICES"));
+    assertTrue(cmd.contains("-Dep.security.key-store=" + dir.resolve("k.p12")), cmd.toString());
+    assertEquals("s3cret-pw", second.environment().get("EP_KEY_STORE_PASSWORD"));
+    assertTrue(cmd.stream().noneMatch(a -> a.contains("s3cret-pw")), "the password never goes on the command line: " + cmd);
     assertEquals(dir.resolve("rank-1.log"), second.logFile());
   }
   @Test

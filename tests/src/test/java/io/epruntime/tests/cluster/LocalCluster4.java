@@ -39,6 +39,9 @@ final class LocalCluster4 implements AutoCloseable {
   private final Map<Integer, Process> processes = new LinkedHashMap<>();
   private final List<Process> extras = new ArrayList<>();
   private final List<String> extraProps;
+  /** The cluster's key store when it runs on mutual TLS ({@link #withTls}), else null. */
+  private Path keyStore;
+  private static final String KEY_PASSWORD = "local-cluster-4";
 
   LocalCluster4(String name, List<String> extraProps) {
     this.extraProps = extraProps;
@@ -57,6 +60,21 @@ final class LocalCluster4 implements AutoCloseable {
       pekkoPorts[r] = freePort();
       managementPorts[r] = freePort();
     }
+  }
+
+  /** Remoting on mutual TLS with a fresh key store, as ep run and the StatefulSet run it; before {@link #startAll}. */
+  LocalCluster4 withTls() {
+    keyStore = logDir.resolve("cluster.p12").toAbsolutePath();
+    io.epruntime.transport.RemotingTls.generate(keyStore, KEY_PASSWORD);
+    return this;
+  }
+
+  /** A client's config for this cluster: its key store when it runs on TLS. */
+  com.typesafe.config.Config clientConfig() {
+    com.typesafe.config.Config base = com.typesafe.config.ConfigFactory.load();
+    return keyStore == null ? base : com.typesafe.config.ConfigFactory.parseMap(Map.of(
+        io.epruntime.transport.RemotingTls.KEY_STORE, keyStore.toString(),
+        io.epruntime.transport.RemotingTls.PASSWORD, KEY_PASSWORD)).withFallback(base);
   }
 
   /** Test world: H = 128, E = 8, K = 2, LL capacity 16 tokens per rank, bf16. */
@@ -92,8 +110,11 @@ final class LocalCluster4 implements AutoCloseable {
         "-Dep.node.rank=" + rank,
         "-Dep.node.host=127.0.0.1",
         "-Dep.backend=cpu",
+        // Every node a seed, as ep run and the StatefulSet list them.
         "-Dep.cluster.seed-nodes.0=127.0.0.1:" + pekkoPorts[0],
         "-Dep.cluster.seed-nodes.1=127.0.0.1:" + pekkoPorts[1],
+        "-Dep.cluster.seed-nodes.2=127.0.0.1:" + pekkoPorts[2],
+        "-Dep.cluster.seed-nodes.3=127.0.0.1:" + pekkoPorts[3],
         "-Dpekko.remote.artery.canonical.port=" + pekkoPort,
         "-Dpekko.management.http.port=" + managementPort,
         "-Dep.health.interval=500ms",
@@ -108,8 +129,14 @@ final class LocalCluster4 implements AutoCloseable {
         "-Dpekko.loglevel=INFO"));
     cmd.addAll(worldProps());
     cmd.addAll(extraProps);
+    if (keyStore != null) {
+      cmd.add("-Dep.security.key-store=" + keyStore);
+    }
     cmd.add("io.epruntime.coordinator.NodeMain");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    if (keyStore != null) {
+      pb.environment().put("EP_KEY_STORE_PASSWORD", KEY_PASSWORD);
+    }
     File log = logDir.resolve(logName + ".log").toFile();
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log));
     try {
@@ -194,6 +221,10 @@ final class LocalCluster4 implements AutoCloseable {
     return out;
   }
 
+  int pekkoPort(int r) {
+    return pekkoPorts[r];
+  }
+
   int managementPort(int r) {
     return managementPorts[r];
   }
@@ -242,6 +273,31 @@ final class LocalCluster4 implements AutoCloseable {
     } catch (IOException e) {
       return "no answer";
     }
+  }
+
+  /**
+   * One cluster: every node answers with the same {@link #WORLD} members, all Up, and the same
+   * oldest member (where the coordinator singleton runs); else what differs, node by node.
+   */
+  String clusterSplit() {
+    List<String> views = new ArrayList<>();
+    for (int observer = 0; observer < WORLD; observer++) {
+      try {
+        JsonNode body = JSON.readTree(httpBody(observer, "/cluster/members"));
+        List<String> up = new ArrayList<>();
+        for (JsonNode m : body.path("members")) {
+          if (m.path("status").asText().equals("Up")) {
+            up.add(m.path("node").asText());
+          }
+        }
+        java.util.Collections.sort(up);
+        views.add("oldest " + body.path("oldest").asText() + ", Up " + up);
+      } catch (IOException e) {
+        views.add("no answer");
+      }
+    }
+    boolean one = views.stream().distinct().count() == 1 && views.get(0).split(", ").length - 1 == WORLD;
+    return one ? null : String.join(" | ", views);
   }
 
   /**

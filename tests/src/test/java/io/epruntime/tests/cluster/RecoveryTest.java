@@ -48,6 +48,37 @@ class RecoveryTest extends LocalClusterTest {
     assertTrue(run.lastGeneration > run.firstGeneration,
         "a new generation formed: first " + run.firstGeneration + ", last " + run.lastGeneration);
     assertTrue(coordinatorStartedOnAnotherNode(), "the coordinator singleton started on a surviving node");
+    assertOneCluster("the first seed restarted with its original command");
+  }
+
+  /**
+   * The first two seeds (the coordinator's node and the next) killed and restarted together with
+   * their original commands, as a StatefulSet's pods 0 and 1 may be: both rejoin the running
+   * cluster through the other seeds; no second cluster, no second coordinator.
+   */
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
+  void firstTwoSeedsRestartedTogetherRejoinOneCluster() throws Exception {
+    cluster = new LocalCluster4("restart-seeds", List.of());
+    cluster.startAll();
+    Run run = runWithFault(client -> {
+      cluster.kill(0);
+      cluster.kill(1);
+      cluster.start(0);
+      cluster.start(1);
+    }, cluster.gateways(2, 3, 0, 1));
+    assertTrue(run.lastGeneration > run.firstGeneration,
+        "a new generation formed: first " + run.firstGeneration + ", last " + run.lastGeneration);
+    assertOneCluster("the first two seeds restarted together");
+  }
+
+  /**
+   * Exactly one cluster once the restarted nodes settle: every node sees the same four Up members
+   * and the same oldest one, so one coordinator singleton (it runs on the oldest).
+   */
+  private void assertOneCluster(String after) throws Exception {
+    LocalCluster4.await("one cluster of " + LocalCluster4.WORLD + " Up nodes after " + after, Duration.ofSeconds(60),
+        Duration.ofMillis(500), () -> cluster.clusterSplit() == null);
   }
 
   /**

@@ -104,7 +104,7 @@ final class ClusterContractChecks {
     StatefulSet s = m.statefulSet();
     String headless = s.getSpec().getServiceName();
     int replicas = Optional.ofNullable(s.getSpec().getReplicas()).orElse(1);
-    Pattern seedPattern = Pattern.compile(Pattern.quote(s.getMetadata().getName()) + "-(\\d+)\\." + Pattern.quote(headless) + "(\\.[a-z0-9-]+\\.svc\\.cluster\\.local)?:(\\d+)");
+    Pattern seedPattern = Pattern.compile(Pattern.quote(s.getMetadata().getName()) + "-(\\d+|\\{rank\\})\\." + Pattern.quote(headless) + "(\\.[a-z0-9-]+\\.svc\\.cluster\\.local)?:(\\d+)");
     List<String> seeds = conf.hasPath("ep.cluster.seed-nodes") ? conf.getStringList("ep.cluster.seed-nodes") : List.of();
     if (seeds.isEmpty()) {
       violations.add("ep.cluster.seed-nodes is empty in the ConfigMap's configuration");
@@ -113,7 +113,7 @@ final class ClusterContractChecks {
       Matcher sm = seedPattern.matcher(seed);
       if (!sm.matches()) {
         violations.add("seed node " + seed + " is not <statefulset>-<ordinal>." + headless + ":<port> of StatefulSet " + s.getMetadata().getName());
-      } else if (Integer.parseInt(sm.group(1)) >= replicas) {
+      } else if (!sm.group(1).equals("{rank}") && Integer.parseInt(sm.group(1)) >= replicas) {
         violations.add("seed node " + seed + " names pod ordinal " + sm.group(1) + ", but replicas is " + replicas + " (that pod never exists)");
       } else if (Integer.parseInt(sm.group(3)) != remoting) {
         violations.add("seed node " + seed + " uses port " + sm.group(3) + ", but the remoting port is " + remoting);

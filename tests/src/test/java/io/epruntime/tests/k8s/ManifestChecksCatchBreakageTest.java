@@ -23,8 +23,8 @@ class ManifestChecksCatchBreakageTest {
       probe on a port that is absent  | path: /ready\\n            port: management | path: /ready\\n            port: mgmt | readinessProbe: port mgmt
       world size not equal replicas   | name: EP_WORLD_SIZE\\n          value: "2" | name: EP_WORLD_SIZE\\n          value: "3" | must equal env EP_WORLD_SIZE 3
       rank not from the ordinal       | apps.kubernetes.io/pod-index | apps.kubernetes.io/pod-ordinal | EP_RANK must come from the pod ordinal
-      seed naming a pod that is absent| ep-node-1.ep-nodes:17355 | ep-node-5.ep-nodes:17355 | names pod ordinal 5
-      seed naming another service     | ep-node-1.ep-nodes:17355 | ep-node-1.ep-gateway:17355 | is not <statefulset>-<ordinal>.ep-nodes
+      seed naming a pod that is absent| ep-node-{rank}.ep-nodes:17355 | ep-node-5.ep-nodes:17355 | names pod ordinal 5
+      seed naming another service     | ep-node-{rank}.ep-nodes:17355 | ep-node-{rank}.ep-gateway:17355 | is not <statefulset>-<ordinal>.ep-nodes
       headless service made ClusterIP | clusterIP: None\\n | clusterIP: 10.0.0.7\\n | must be headless
       ordered pod management          | podManagementPolicy: Parallel | podManagementPolicy: OrderedReady | must be Parallel
       shm on disk                     | medium: Memory\\n | medium: ""\\n | memory-backed emptyDir
