@@ -7,6 +7,7 @@ import io.epruntime.protocol.EpArgumentException;
 import io.epruntime.protocol.cluster.StepError;
 import io.epruntime.transport.AeronNode;
 import io.epruntime.transport.ArteryAeronUdp;
+import io.epruntime.transport.FrameAuth;
 import io.epruntime.transport.RemotingTls;
 import io.epruntime.transport.StepControl;
 import io.epruntime.transport.StepOutputSubscriber;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -74,7 +74,8 @@ final class ClientRuntime implements AutoCloseable {
     try {
       GatewayLink gateway = new GatewayLink(system, settings.gateways());
       ReadyWait ready = new ReadyWait(gateway, timer);
-      long clientId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+      // Random and unguessable: tensors sent to ranks are bound to their step by this id (FrameAuth).
+      long clientId = new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
       StepControl control = new StepControl(aeron);
       StepSubmitter steps = new StepSubmitter(settings, clientId, aeron, control, ready);
       closeables.add(new StepOutputSubscriber(aeron, steps::onOutput));
@@ -99,13 +100,19 @@ final class ClientRuntime implements AutoCloseable {
 
   private static AeronNode startAeron(Config config) {
     TransportSettings transport;
+    FrameAuth auth;
     try {
       transport = TransportSettings.fromConfig(config).withHost(config.getString("ep.client.host"));
     } catch (RuntimeException e) {
       throw new InvalidArgumentException("ep.transport", "bad transport configuration for the client: " + e.getMessage());
     }
     try {
-      return AeronNode.start(transport);
+      auth = FrameAuth.fromConfig(config);
+    } catch (EpArgumentException e) {
+      throw new InvalidArgumentException(e.argument(), e.getMessage());
+    }
+    try {
+      return AeronNode.start(transport, auth);
     } catch (RuntimeException e) {
       throw new EpClientException("could not start the client's Aeron media driver (ep.transport.*, ep.client.host = "
           + config.getString("ep.client.host") + "): " + e, e);

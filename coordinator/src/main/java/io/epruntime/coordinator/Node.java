@@ -19,6 +19,7 @@ import io.epruntime.rank.backend.EpBackend;
 import io.epruntime.transport.AeronNode;
 import io.epruntime.transport.ArteryAeronUdp;
 import io.epruntime.transport.BootstrapPublisher;
+import io.epruntime.transport.FrameAuth;
 import io.epruntime.transport.RemotingTls;
 import io.epruntime.transport.StepControl;
 import io.epruntime.transport.TransportSettings;
@@ -80,7 +81,7 @@ public final class Node implements AutoCloseable {
       LOG.warn("Pekko remoting is plain TCP: any process that reaches port {} can talk to this node's actors; set {} "
           + "(docs/security.md)", withSeeds.getInt("pekko.remote.artery.canonical.port"), RemotingTls.KEY_STORE);
     }
-    AeronNode aeron = AeronNode.start(TransportSettings.fromConfig(withSeeds));
+    AeronNode aeron = AeronNode.start(TransportSettings.fromConfig(withSeeds), FrameAuth.fromConfig(withSeeds));
     // On SIGTERM the coordinated shutdown stops the node and then closes its Aeron node (below).
     aeron.closeOnExitAfter(CLOSE_TIMEOUT);
     List<AutoCloseable> closeables = new ArrayList<>();

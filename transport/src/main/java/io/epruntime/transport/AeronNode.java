@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -63,6 +64,9 @@ public final class AeronNode implements AutoCloseable {
   private final String endpoint;
   private final String channel;
   private final AtomicInteger awakeHolds;
+  private final FrameAuth auth;
+  /** Frames dropped for a missing or wrong tag ({@link FrameAuth}); the first of each stream is logged. */
+  private final java.util.concurrent.atomic.AtomicLong forged = new java.util.concurrent.atomic.AtomicLong();
   /** Wakes the transport thread out of its idle park. */
   private final Runnable wakeTransport;
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -76,8 +80,9 @@ public final class AeronNode implements AutoCloseable {
 
   private AeronNode(
       TransportSettings settings, MediaDriver driver, TransportAgent agent, AgentRunner runner, Aeron aeron, int port,
-      AtomicInteger awakeHolds) {
+      AtomicInteger awakeHolds, FrameAuth auth) {
     this.settings = settings;
+    this.auth = auth;
     this.wakeTransport = () -> LockSupport.unpark(runner.thread());
     this.awakeHolds = awakeHolds;
     this.driver = driver;
@@ -94,6 +99,11 @@ public final class AeronNode implements AutoCloseable {
    * process, and directories that exited processes left behind are removed first.
    */
   public static AeronNode start(TransportSettings settings) {
+    return start(settings, FrameAuth.NONE);
+  }
+
+  /** {@link #start(TransportSettings)} with frames of the cluster's steering streams tagged and checked ({@link FrameAuth}). */
+  public static AeronNode start(TransportSettings settings, FrameAuth auth) {
     String dir = settings.aeronDir().isBlank() ? freshDirectory() : settings.aeronDir();
     MediaDriver.Context ctx = new MediaDriver.Context()
         .aeronDirectoryName(dir)
@@ -133,7 +143,7 @@ public final class AeronNode implements AutoCloseable {
           .errorHandler(errorLog("aeron client error")));
       agent.attach(aeron);
       int port = settings.port() != 0 ? settings.port() : freeUdpPort(settings.bindHost());
-      AeronNode node = new AeronNode(settings, driver, agent, runner, aeron, port, awakeHolds);
+      AeronNode node = new AeronNode(settings, driver, agent, runner, aeron, port, awakeHolds, auth);
       node.subscribe(PORT_HOLDER_STREAM, frame -> { });
       Runtime.getRuntime().addShutdownHook(node.exitHook);
       LOG.info("aeron node up: endpoint {}, driver dir {}", node.endpoint, driver.aeronDirectoryName());
@@ -246,7 +256,8 @@ public final class AeronNode implements AutoCloseable {
    * back-pressure does not clear within {@code timeout}.
    */
   public CompletionStage<Void> send(String peerEndpoint, int streamId, byte[] frame, Duration timeout) {
-    CompletableFuture<Void> f = agent.send(peerEndpoint, streamId, frame, timeout.toNanos());
+    byte[] out = auth.covers(streamId) ? auth.seal(frame) : frame;
+    CompletableFuture<Void> f = agent.send(peerEndpoint, streamId, out, timeout.toNanos());
     wakeTransport.run(); // start the send now rather than at the end of an idle park
     return f;
   }
@@ -265,7 +276,7 @@ public final class AeronNode implements AutoCloseable {
     if (streamId == PORT_HOLDER_STREAM) {
       throw new IllegalArgumentException("stream " + PORT_HOLDER_STREAM + " is reserved by the transport");
     }
-    subscribe(streamId, listener);
+    subscribe(streamId, auth.covers(streamId) ? checked(streamId, listener) : listener);
     return () -> {
       if (!runner.isClosed()) {
         CompletableFuture<Void> done = agent.unlisten(streamId);
@@ -273,6 +284,27 @@ public final class AeronNode implements AutoCloseable {
         done.orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
       }
     };
+  }
+
+  /** Passes on frames whose tag is right; drops the others, logging the first and then every 1000th. */
+  private MessageListener checked(int streamId, MessageListener listener) {
+    return frame -> {
+      ByteBuffer body = auth.open(frame);
+      if (body != null) {
+        listener.onMessage(body);
+        return;
+      }
+      long n = forged.incrementAndGet();
+      if (n == 1 || n % 1000 == 0) {
+        LOG.warn("dropped {} frame(s) without a valid tag (stream {}, {} bytes): a sender without this cluster's "
+            + "ep.security.key-store, or another cluster's", n, streamId, frame.remaining());
+      }
+    };
+  }
+
+  /** Frames dropped so far for a missing or wrong tag. */
+  public long forgedFrames() {
+    return forged.get();
   }
 
   private void subscribe(int streamId, MessageListener listener) {
