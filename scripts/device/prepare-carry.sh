@@ -30,7 +30,7 @@ unzip -q -o ~/.m2/repository/org/jcuda/jcuda-natives/12.6.0/jcuda-natives-12.6.0
 if [[ ! -f "$out/jre.tar.xz" ]]; then
   rm -rf /tmp/ep-jre
   # Uncompressed modules, then xz over everything: smaller than jlink's own compression.
-  jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.naming,java.xml,jdk.zipfs,jdk.jfr,jdk.management,jdk.naming.dns,java.sql \
+  jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.naming,java.xml,jdk.zipfs,jdk.jfr,jdk.management,jdk.naming.dns,java.sql,jdk.crypto.ec \
     --strip-debug --no-header-files --no-man-pages --compress=0 --output /tmp/ep-jre
   strip --strip-unneeded /tmp/ep-jre/lib/server/libjvm.so /tmp/ep-jre/lib/*.so || true
   tar -C /tmp -cf - ep-jre | xz -T2 -6 >"$out/jre.tar.xz"

@@ -22,7 +22,7 @@ if [[ ! -f "$out/jre.tar.xz" ]]; then
     cp .device-carry/native-ep/jre.tar.xz "$out/"
   else
     rm -rf /tmp/ep-jre
-    jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.naming,java.xml,jdk.zipfs,jdk.jfr,jdk.management,jdk.naming.dns,java.sql,java.net.http \
+    jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.naming,java.xml,jdk.zipfs,jdk.jfr,jdk.management,jdk.naming.dns,java.sql,java.net.http,jdk.crypto.ec \
       --strip-debug --no-header-files --no-man-pages --compress=0 --output /tmp/ep-jre
     strip --strip-unneeded /tmp/ep-jre/lib/server/libjvm.so /tmp/ep-jre/lib/*.so || true
     tar -C /tmp -cf - ep-jre | xz -T2 -6 >"$out/jre.tar.xz"

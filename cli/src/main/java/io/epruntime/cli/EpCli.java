@@ -2,6 +2,7 @@ package io.epruntime.cli;
 
 import io.epruntime.cli.background.ClusterCommand;
 import io.epruntime.cli.bench.BenchCommand;
+import io.epruntime.cli.keygen.KeygenCommand;
 import io.epruntime.cli.node.NodeCommand;
 import io.epruntime.cli.run.RunCommand;
 import io.epruntime.cli.status.StatusCommand;
@@ -33,7 +34,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "Start with 'ep run': a local cluster, a seeded workload, every step checked against the CPU reference."
     },
     subcommands = {RunCommand.class, ClusterCommand.class, NodeCommand.class, StatusCommand.class, BenchCommand.class,
-        WeightsCommand.class, CommandLine.HelpCommand.class})
+        WeightsCommand.class, KeygenCommand.class, CommandLine.HelpCommand.class})
 public final class EpCli implements Runnable {
 
   @Spec CommandSpec spec;

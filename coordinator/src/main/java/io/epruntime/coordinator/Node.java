@@ -94,7 +94,8 @@ public final class Node implements AutoCloseable {
       RankStatusBoard board = new RankStatusBoard();
       NodeMetrics metrics = new NodeMetrics();
       RankSettings rankSettings = new RankSettings(
-          settings.rank(), settings.world(), aeron.endpoint(), settings.stepTimeout(), settings.maxInFlight());
+          settings.rank(), settings.world(), aeron.endpoint(), settings.stepTimeout(), settings.maxInFlight(),
+          settings.inputDeadline());
       BootstrapChannel channel = new AeronBootstrapChannel(publisher);
       ActorSystem<Void> system = ActorSystem.create(
           guardian(settings, rankSettings, backend, aeron, channel, board, metrics, closeables), SYSTEM_NAME, full);

@@ -22,7 +22,7 @@ import java.util.List;
  */
 public record NodeSettings(
     EpConfig world, int rank, String host, List<String> seedNodes, String backend, Duration healthInterval,
-    int probeMisses, Duration stepTimeout, int maxInFlight, Duration bootstrapTimeout) {
+    int probeMisses, Duration stepTimeout, int maxInFlight, Duration bootstrapTimeout, Duration inputDeadline) {
 
   public static final List<String> BACKENDS = List.of("auto", "cpu", "nccl");
   /** In a seed-node entry, stands for every rank's number: one entry per rank of the world. */
@@ -41,6 +41,9 @@ public record NodeSettings(
     positive("ep.health.interval", healthInterval);
     positive("ep.step-timeout", stepTimeout);
     positive("ep.bootstrap-timeout", bootstrapTimeout);
+    positive("ep.input-deadline", inputDeadline);
+    EpArgumentException.require(inputDeadline.compareTo(stepTimeout) < 0, "ep.input-deadline", inputDeadline,
+        "shorter than ep.step-timeout = " + stepTimeout);
     EpArgumentException.require(probeMisses >= 1, "ep.health.probe-misses", probeMisses, ">= 1");
     EpArgumentException.require(maxInFlight >= 1 && maxInFlight <= 4096, "ep.max-in-flight", maxInFlight, "1..4096");
   }
@@ -66,7 +69,8 @@ public record NodeSettings(
           worldConfig(c), c.getInt("ep.node.rank"), c.getString("ep.node.host"),
           expandSeeds(c.getStringList("ep.cluster.seed-nodes"), worldConfig(c).worldSize()),
           c.getString("ep.backend"), c.getDuration("ep.health.interval"), c.getInt("ep.health.probe-misses"),
-          c.getDuration("ep.step-timeout"), c.getInt("ep.max-in-flight"), c.getDuration("ep.bootstrap-timeout"));
+          c.getDuration("ep.step-timeout"), c.getInt("ep.max-in-flight"), c.getDuration("ep.bootstrap-timeout"),
+          c.getDuration("ep.input-deadline"));
     } catch (ConfigException e) {
       throw new EpArgumentException("ep", "bad configuration: " + e.getMessage());
     }

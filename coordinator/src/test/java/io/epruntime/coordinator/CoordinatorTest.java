@@ -66,7 +66,7 @@ class CoordinatorTest {
       "ep.node.rank = 0"))));
 
   private static final NodeSettings SETTINGS = new NodeSettings(WORLD, 0, "127.0.0.1", List.of("127.0.0.1:1"), "cpu",
-      Duration.ofMillis(200), 100, Duration.ofSeconds(2), 4, Duration.ofSeconds(20));
+      Duration.ofMillis(200), 100, Duration.ofSeconds(2), 4, Duration.ofSeconds(20), Duration.ofSeconds(1));
 
   @BeforeAll
   static void joinCluster() {

@@ -39,6 +39,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
@@ -64,6 +65,11 @@ public final class RankActor extends AbstractBehavior<ToRank> {
   /** A client's tensors for one step arrived over Aeron. */
   public record InputArrived(StepInput input) implements Internal {}
 
+  /** {@code step}'s turn came {@code ep.input-deadline} ago and its tensors had not arrived. */
+  private record InputLate(RunStep step) implements Internal {}
+
+  private static final String INPUT_TIMER = "input-deadline";
+
   private record JoinFinished(long generation, byte[] window, Throwable error) implements Internal {}
 
   private record PeersConnected(long generation, Throwable error) implements Internal {}
@@ -73,6 +79,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       String refusal) implements Internal {}
 
   private final ActorContext<ToRank> context;
+  private final TimerScheduler<ToRank> timers;
   private final RankSettings settings;
   private final EpBackend backend;
   private final RankIo io;
@@ -94,14 +101,16 @@ public final class RankActor extends AbstractBehavior<ToRank> {
   public static Behavior<ToRank> create(
       RankSettings settings, EpBackend backend, RankIo io, ActorRef<ToCoordinator> coordinator, RankStatusBoard board,
       NodeMetrics metrics) {
-    return Behaviors.setup(ctx -> new RankActor(ctx, settings, backend, io, coordinator, board, metrics));
+    return Behaviors.withTimers(timers -> Behaviors.setup(
+        ctx -> new RankActor(ctx, timers, settings, backend, io, coordinator, board, metrics)));
   }
 
   private RankActor(
-      ActorContext<ToRank> context, RankSettings settings, EpBackend backend, RankIo io,
+      ActorContext<ToRank> context, TimerScheduler<ToRank> timers, RankSettings settings, EpBackend backend, RankIo io,
       ActorRef<ToCoordinator> coordinator, RankStatusBoard board, NodeMetrics metrics) {
     super(context);
     this.context = context;
+    this.timers = timers;
     this.settings = settings;
     this.backend = backend;
     this.io = io;
@@ -128,6 +137,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
         .onMessage(RunStep.class, this::onRunStep)
         .onMessage(InputArrived.class, this::onInput)
         .onMessage(StepFinished.class, this::onStepFinished)
+        .onMessage(InputLate.class, this::onInputLate)
         .onSignal(PostStop.class, s -> onStop())
         .build();
   }
@@ -327,13 +337,16 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     }
     StepQueue.Ready next = queue.pollReady();
     if (next == null) {
+      RunStep waiting = queue.nextWithoutInput();
+      if (waiting != null && !timers.isTimerActive(INPUT_TIMER)) {
+        timers.startSingleTimer(INPUT_TIMER, new InputLate(waiting), settings.inputDeadline());
+      }
       return;
     }
+    timers.cancel(INPUT_TIMER);
     RunStep step = next.step();
     StepInput input = next.input();
     int expected = step.tokensPerRank()[settings.rank()];
-    String refusal = null;
-    StepInput run = input;
     try {
       settings.config().validate(input.x(), input.routing());
       EpArgumentException.require(input.x().tokens() == expected, "x.tokens", input.x().tokens(),
@@ -341,9 +354,31 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     } catch (EpArgumentException bad) {
       // Refused input fails only its step: this rank still takes its part of the collective with
       // no tokens routed anywhere, so its peers finish the step and the generation goes on.
-      refusal = bad.getMessage();
-      run = standIn(input, expected);
+      run(step, input, standIn(step, expected), bad.getMessage());
+      return;
     }
+    run(step, input, input, null);
+  }
+
+  /** The tensors of the step whose turn it is did not come in time: it runs with an empty part, REJECTED. */
+  private Behavior<ToRank> onInputLate(InputLate late) {
+    RunStep step = queue.nextWithoutInput();
+    if (running == null && step != null && step.seq() == late.step().seq() && step.generation() == late.step().generation()) {
+      queue.skipInput();
+      String why = "x: the client's tensors for rank " + settings.rank() + " did not arrive within ep.input-deadline = "
+          + settings.inputDeadline().toMillis() + " ms of the step's turn";
+      context.getLog().warn("step {}: {}", step.seq(), why);
+      run(step, null, standIn(step, step.tokensPerRank()[settings.rank()]), why);
+      holdTransportWhileBusy();
+    }
+    return this;
+  }
+
+  /**
+   * Runs {@code step} with {@code run}; {@code input} is what the client sent (null when nothing
+   * came), {@code refusal} why {@code run} is a stand-in for it (null when it is the input itself).
+   */
+  private void run(RunStep step, StepInput input, StepInput run, String refusal) {
     running = step;
     board.health(RankHealth.RUNNING);
     long start = System.nanoTime();
@@ -361,17 +396,16 @@ public final class RankActor extends AbstractBehavior<ToRank> {
         metrics.rankHops(trace);
       });
     }
-    String refused = refusal;
-    context.pipeToSelf(done, (out, err) -> new StepFinished(step, input, out, err, start, refused));
+    context.pipeToSelf(done, (out, err) -> new StepFinished(step, input, out, err, start, refusal));
   }
 
   /** {@code tokens} rows of zeros with every top-k slot masked: a part in the collective that routes nothing. */
-  private StepInput standIn(StepInput refused, int tokens) {
+  private StepInput standIn(RunStep step, int tokens) {
     EpConfig c = settings.config();
     long[] idx = new long[tokens * c.topk()];
     java.util.Arrays.fill(idx, -1L);
-    return new StepInput(refused.clientId(), refused.requestId(), refused.replyEndpoint(),
-        HiddenStates.zeros(c.dtype(), tokens, c.hidden()), new Routing(tokens, c.topk(), idx, new float[idx.length]));
+    return new StepInput(step.clientId(), step.requestId(), "", HiddenStates.zeros(c.dtype(), tokens, c.hidden()),
+        new Routing(tokens, c.topk(), idx, new float[idx.length]));
   }
 
   private Behavior<ToRank> onStepFinished(StepFinished f) {

@@ -12,8 +12,10 @@ import java.time.Duration;
  * @param aeronEndpoint {@code host:port} of this node's Aeron subscriptions
  * @param stepTimeout {@code ep.step-timeout}
  * @param maxInFlight {@code ep.max-in-flight}, sizes the input buffer
+ * @param inputDeadline {@code ep.input-deadline}: how long a step whose turn came waits for its tensors
  */
-public record RankSettings(int rank, EpConfig config, String aeronEndpoint, Duration stepTimeout, int maxInFlight) {
+public record RankSettings(
+    int rank, EpConfig config, String aeronEndpoint, Duration stepTimeout, int maxInFlight, Duration inputDeadline) {
 
   public RankSettings {
     EpArgumentException.require(rank >= 0 && rank < config.worldSize(), "ep.node.rank", rank,

@@ -95,6 +95,19 @@ final class StepQueue {
     return new Ready(step, input);
   }
 
+  /** The next step in order when its {@link RunStep} is here but the client's tensors are not; else null. */
+  RunStep nextWithoutInput() {
+    RunStep step = steps.get(nextIndex);
+    return step == null || inputs.containsKey(new StepKey(step.clientId(), step.requestId())) ? null : step;
+  }
+
+  /** Takes the next step without its tensors, which did not come in time; the order moves on. */
+  RunStep skipInput() {
+    RunStep step = steps.remove(nextIndex);
+    nextIndex++;
+    return step;
+  }
+
   /** Takes (and forgets) the input of a step that will not run, if it is here. */
   StepInput takeInput(RunStep step) {
     StepKey key = new StepKey(step.clientId(), step.requestId());

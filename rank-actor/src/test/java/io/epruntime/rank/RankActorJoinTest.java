@@ -82,7 +82,7 @@ class RankActorJoinTest {
   }
 
   private static ActorRef<io.epruntime.protocol.cluster.ToRank> rank(WindowBackend backend, TestProbe<ToCoordinator> coordinator) {
-    RankSettings settings = new RankSettings(1, WORLD, "127.0.0.1:1", Duration.ofSeconds(5), 4);
+    RankSettings settings = new RankSettings(1, WORLD, "127.0.0.1:1", Duration.ofSeconds(5), 4, Duration.ofMillis(300));
     RankIo io = new RankIo() {
       @Override
       public CompletionStage<Void> sendOutput(String endpoint, io.epruntime.protocol.wire.StepOutputFrame frame) {

@@ -134,7 +134,7 @@ class RankActorRefusalTest {
     RecordingBackend backend = new RecordingBackend();
     RecordingIo io = new RecordingIo();
     TestProbe<ToCoordinator> coordinator = KIT.createTestProbe();
-    RankSettings settings = new RankSettings(1, WORLD, "127.0.0.1:1", Duration.ofSeconds(5), 4);
+    RankSettings settings = new RankSettings(1, WORLD, "127.0.0.1:1", Duration.ofSeconds(5), 4, Duration.ofMillis(300));
     ActorRef<ToRank> rank = KIT.spawn(RankActor.create(settings, backend, io, coordinator.ref(), new RankStatusBoard(),
         new NodeMetrics()));
     rank.tell(new RankActor.BootstrapArrived(3, 2, 1, BootstrapRecord.Phase.JOIN, new byte[128], List.of("a:1", "b:2"), List.of()));
@@ -161,5 +161,21 @@ class RankActorRefusalTest {
     assertEquals(List.of(0L, 1L, 2L, 3L), Arrays.stream(next(backend.ran).topkIdx()).boxed().toList());
     assertEquals(StepStatus.OK, next(io.outputs).status());
     assertTrue(next(io.reports) instanceof StepCompleted);
+
+    // A client that stalls before sending its tensors: after ep.input-deadline (300 ms here) the
+    // rank takes an empty part and the step fails REJECTED; the steps after it go on.
+    long sentAt = System.nanoTime();
+    rank.tell(step(2, 3));
+    Routing late = next(backend.ran);
+    assertTrue(System.nanoTime() - sentAt >= Duration.ofMillis(300).toNanos(), "the rank waited for the deadline");
+    assertTrue(Arrays.stream(late.topkIdx()).allMatch(e -> e == -1));
+    next(backend.ranX);
+    StepFailedOnRank lateReport = (StepFailedOnRank) next(io.reports);
+    assertEquals(StepStatus.REJECTED, lateReport.status());
+    assertTrue(lateReport.error().contains("ep.input-deadline"), lateReport.error());
+    rank.tell(new RankActor.InputArrived(input(4, new long[] {3, 2, 1, 0})));
+    rank.tell(step(3, 4));
+    assertEquals(List.of(3L, 2L, 1L, 0L), Arrays.stream(next(backend.ran).topkIdx()).boxed().toList());
+    assertEquals(StepStatus.OK, next(io.outputs).status(), "no frame went to the stalled client; this one is step 3's");
   }
 }

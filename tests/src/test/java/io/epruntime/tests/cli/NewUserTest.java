@@ -58,9 +58,15 @@ class NewUserTest {
     assertEquals(3, again.exitCode(), again.toString());
     assertTrue(again.err().contains("a cluster is already up"), again.toString());
 
+    // The cluster's key, as up prints it for clients: EP_KEY_STORE=... EP_KEY_STORE_PASSWORD=$(cat ...).
+    Matcher key = Pattern.compile("EP_KEY_STORE=(\\S+) EP_KEY_STORE_PASSWORD=\\$\\(cat (\\S+)\\)").matcher(up.out());
+    assertTrue(key.find(), "up prints the key for other clients: " + up);
     Path log = dir.resolve("example.log");
-    Process example = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
-        examplesJar().toString(), gateway, "4").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder examplePb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
+        examplesJar().toString(), gateway, "4").redirectErrorStream(true).redirectOutput(log.toFile());
+    examplePb.environment().put("EP_KEY_STORE", key.group(1));
+    examplePb.environment().put("EP_KEY_STORE_PASSWORD", Files.readString(Path.of(key.group(2))).strip());
+    Process example = examplePb.start();
     assertTrue(example.waitFor(200, TimeUnit.SECONDS), "the example ends");
     String out = Files.readString(log, StandardCharsets.UTF_8);
     assertEquals(0, example.exitValue(), out);

@@ -41,7 +41,7 @@ final class LocalCluster4 implements AutoCloseable {
   private final List<String> extraProps;
   /** The cluster's key store when it runs on mutual TLS ({@link #withTls}), else null. */
   private Path keyStore;
-  private static final String KEY_PASSWORD = "local-cluster-4";
+  static final String KEY_PASSWORD = "local-cluster-4";
 
   LocalCluster4(String name, List<String> extraProps) {
     this.extraProps = extraProps;
@@ -67,6 +67,11 @@ final class LocalCluster4 implements AutoCloseable {
     keyStore = logDir.resolve("cluster.p12").toAbsolutePath();
     io.epruntime.transport.RemotingTls.generate(keyStore, KEY_PASSWORD);
     return this;
+  }
+
+  /** The cluster's key store ({@link #withTls}), or null. */
+  Path keyStore() {
+    return keyStore;
   }
 
   /** A client's config for this cluster: its key store when it runs on TLS. */

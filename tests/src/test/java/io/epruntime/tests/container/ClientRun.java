@@ -23,6 +23,10 @@ record ClientRun(int exitCode, List<String> lines, Path log) {
     return start(workDir, name, hostsFile, gateways, clientHost, steps, seed, null).await(timeout);
   }
 
+  /** The cluster's key store the clients present (as the pods' Secret holds it); set once by the test. */
+  static Path keyStore;
+  static String keyStorePassword;
+
   /**
    * Starts the client and returns while it runs. With a {@code stopFile} it runs at least
    * {@code steps} steps and then goes on until {@link Running#stop} creates that file.
@@ -36,12 +40,17 @@ record ClientRun(int exitCode, List<String> lines, Path log) {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Djdk.net.hosts.file=" + hosts.toAbsolutePath(),
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
-        "-Xmx512m", "-cp", snapshotClassPath(workDir.resolve("client-classpath")),
+        "-Xmx512m", "-Dep.security.key-store=" + (keyStore == null ? "" : keyStore.toAbsolutePath()),
+        "-cp", snapshotClassPath(workDir.resolve("client-classpath")),
         ContainerClientMain.class.getName(), String.join(",", gateways), clientHost, Integer.toString(steps), Long.toString(seed)));
     if (stopFile != null) {
       cmd.add(stopFile.toAbsolutePath().toString());
     }
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    if (keyStorePassword != null) {
+      pb.environment().put("EP_KEY_STORE_PASSWORD", keyStorePassword);
+    }
+    Process p = pb.start();
     return new Running(p, log, stopFile);
   }
 

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -68,7 +69,14 @@ class PodContractContainerTest {
     requireDocker();
     workDir = Files.createDirectories(RepoPaths.root().resolve("tests/target/container-test/" + System.currentTimeMillis()));
     buildImage(workDir);
-    template = PodTemplate.ofOverlay("cpu");
+    // The cluster key the StatefulSet reads from Secret ep-tls (ep keygen, kubectl create secret).
+    Path store = workDir.resolve("cluster.p12");
+    String password = "pod-contract-" + System.nanoTime();
+    io.epruntime.transport.RemotingTls.generate(store, password);
+    ClientRun.keyStore = store;
+    ClientRun.keyStorePassword = password;
+    template = PodTemplate.ofOverlay("cpu").withSecret("ep-tls", Map.of("cluster.p12", Files.readAllBytes(store),
+        "EP_KEY_STORE_PASSWORD", password.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     int remoting = template.container().getPorts().stream().filter(p -> "remoting".equals(p.getName())).findFirst().orElseThrow().getContainerPort();
     gateways = new ArrayList<>();
     for (int i = 0; i < template.replicas(); i++) {

@@ -236,8 +236,10 @@ final class PodSet implements AutoCloseable {
         tmpfs.put(path, "rw,exec,mode=1777" + (size == null ? "" : ",size=" + Quantity.getAmountInBytes(size).toBigInteger()));
       } else if (v.getConfigMap() != null) {
         binds.add(new Bind(configMapDir(v).toString(), new Volume(path), AccessMode.ro));
+      } else if (v.getSecret() != null) {
+        binds.add(new Bind(secretDir(v).toString(), new Volume(path), AccessMode.ro));
       } else {
-        throw new IllegalArgumentException("volume " + v.getName() + " at " + path + ": only emptyDir and configMap are emulated");
+        throw new IllegalArgumentException("volume " + v.getName() + " at " + path + ": only emptyDir, configMap and secret are emulated");
       }
     });
     GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(template.container().getImage()))
@@ -293,6 +295,22 @@ final class PodSet implements AutoCloseable {
       Files.createDirectories(dir);
       for (Map.Entry<String, String> f : template.configMapFiles(v).entrySet()) {
         Files.writeString(dir.resolve(f.getKey()), f.getValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return dir.toAbsolutePath();
+  }
+
+  /** A Secret volume's files, readable by the pod's user as the kubelet's default mode (0644) makes them. */
+  private Path secretDir(io.fabric8.kubernetes.api.model.Volume v) {
+    Path dir = workDir.resolve("secret-" + v.getSecret().getSecretName());
+    try {
+      Files.createDirectories(dir);
+      for (Map.Entry<String, byte[]> f : template.secretFiles(v).entrySet()) {
+        Path file = dir.resolve(f.getKey());
+        Files.write(file, f.getValue());
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -25,12 +25,19 @@ import java.util.regex.Pattern;
  * args, environment (downward API and {@code $(VAR)} expansion done here), ports, probes, volumes,
  * user and memory limit. Anything in the template this emulation cannot honour is an error.
  */
-record PodTemplate(ManifestSet manifests, String namespace) {
+record PodTemplate(ManifestSet manifests, String namespace, Map<String, Map<String, byte[]>> secrets) {
   private static final Pattern VAR_REF = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
   /** The template of an overlay of deploy/k8s, e.g. {@code cpu}. */
   static PodTemplate ofOverlay(String overlay) {
-    return new PodTemplate(ManifestSet.parse(KustomizeRenderer.render(RepoPaths.overlay(overlay)).yaml()), "default");
+    return new PodTemplate(ManifestSet.parse(KustomizeRenderer.render(RepoPaths.overlay(overlay)).yaml()), "default", Map.of());
+  }
+
+  /** This template with Secret {@code name} holding {@code data}, as kubectl create secret would make it. */
+  PodTemplate withSecret(String name, Map<String, byte[]> data) {
+    Map<String, Map<String, byte[]>> all = new LinkedHashMap<>(secrets);
+    all.put(name, Map.copyOf(data));
+    return new PodTemplate(manifests, namespace, Map.copyOf(all));
   }
 
   StatefulSet statefulSet() {
@@ -81,8 +88,12 @@ record PodTemplate(ManifestSet manifests, String namespace) {
   }
 
   private String downwardApi(EnvVar e, int ordinal, String podIp) {
+    var secretRef = e.getValueFrom().getSecretKeyRef();
+    if (secretRef != null) {
+      return new String(secretFile(secretRef.getName(), secretRef.getKey()), java.nio.charset.StandardCharsets.UTF_8);
+    }
     if (e.getValueFrom().getFieldRef() == null) {
-      throw new IllegalArgumentException("env " + e.getName() + ": only fieldRef is emulated, got " + e.getValueFrom());
+      throw new IllegalArgumentException("env " + e.getName() + ": only fieldRef and secretKeyRef are emulated, got " + e.getValueFrom());
     }
     String path = e.getValueFrom().getFieldRef().getFieldPath();
     return switch (path) {
@@ -136,6 +147,28 @@ record PodTemplate(ManifestSet manifests, String namespace) {
     for (VolumeMount vm : container().getVolumeMounts()) {
       Volume v = podSpec().getVolumes().stream().filter(x -> x.getName().equals(vm.getName())).findFirst().orElseThrow();
       out.put(vm.getMountPath(), v);
+    }
+    return out;
+  }
+
+  /** Key {@code key} of Secret {@code name}; a missing one fails as the kubelet would refuse to start the pod. */
+  byte[] secretFile(String name, String key) {
+    Map<String, byte[]> data = secrets.get(name);
+    if (data == null || !data.containsKey(key)) {
+      throw new IllegalArgumentException("Secret " + name + " (key " + key + ") is not there: the pod would not start");
+    }
+    return data.get(key);
+  }
+
+  /** The files a Secret volume projects: its items, or every key. */
+  Map<String, byte[]> secretFiles(Volume v) {
+    String name = v.getSecret().getSecretName();
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    if (v.getSecret().getItems() == null || v.getSecret().getItems().isEmpty()) {
+      Map<String, byte[]> data = secrets.getOrDefault(name, Map.of());
+      data.keySet().forEach(k -> out.put(k, secretFile(name, k)));
+    } else {
+      v.getSecret().getItems().forEach(i -> out.put(i.getPath(), secretFile(name, i.getKey())));
     }
     return out;
   }
