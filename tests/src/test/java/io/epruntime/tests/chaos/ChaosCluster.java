@@ -31,7 +31,16 @@ final class ChaosCluster implements AutoCloseable {
   private final NetLab lab;
   private final Path dir;
   private final Path keyStore;
-  private final Map<Integer, Process> processes = new LinkedHashMap<>();
+  private final Map<Integer, Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Ranks killed on purpose and not yet started again: the kubelet leaves them down. */
+  private final java.util.Set<Integer> heldDown = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Restarts a rank whose process exited by itself (a downed node exits), as the kubelet restarts a pod. */
+  private final java.util.concurrent.ScheduledExecutorService kubelet = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+      r -> {
+        Thread t = new Thread(r, "chaos-kubelet");
+        t.setDaemon(true);
+        return t;
+      });
 
   ChaosCluster(NetLab lab, Path dir) throws IOException {
     this.lab = lab;
@@ -44,9 +53,11 @@ final class ChaosCluster implements AutoCloseable {
     for (int r = 0; r < WORLD; r++) {
       start(r);
     }
+    kubelet.scheduleWithFixedDelay(this::restartExited, 500, 500, TimeUnit.MILLISECONDS);
   }
 
-  void start(int r) {
+  synchronized void start(int r) {
+    heldDown.remove(r);
     List<String> java = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx192m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
@@ -77,8 +88,9 @@ final class ChaosCluster implements AutoCloseable {
     }
   }
 
-  /** kill -9; returns once the process is gone. */
-  void kill(int r) throws InterruptedException {
+  /** kill -9; returns once the process is gone. It stays down until {@link #start}. */
+  synchronized void kill(int r) throws InterruptedException {
+    heldDown.add(r);
     Process p = processes.remove(r);
     if (p != null) {
       p.destroyForcibly();
@@ -99,12 +111,12 @@ final class ChaosCluster implements AutoCloseable {
     return p != null && p.isAlive() ? p : null;
   }
 
-  /** Restarts every rank whose process has exited (as the kubelet restarts a container). */
-  List<Integer> restartExited() {
+  /** Restarts every rank whose process exited by itself (not one killed on purpose and held down). */
+  synchronized List<Integer> restartExited() {
     List<Integer> restarted = new ArrayList<>();
     for (int r = 0; r < WORLD; r++) {
       Process p = processes.get(r);
-      if (p == null || !p.isAlive()) {
+      if (!heldDown.contains(r) && (p == null || !p.isAlive())) {
         start(r);
         restarted.add(r);
       }
@@ -164,6 +176,7 @@ final class ChaosCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    kubelet.shutdownNow();
     for (Process p : processes.values()) {
       p.destroyForcibly();
     }

@@ -27,8 +27,10 @@ class ChaosTest {
   static final long SEED = Long.getLong("ep.chaos.seed", System.currentTimeMillis() % 100_000);
   static final int ROUNDS = Integer.getInteger("ep.chaos.rounds", 1);
   static final Duration HOLD = Duration.ofSeconds(6);
+  /** How long every rank must stay Ready before a fault counts as over. */
+  static final Duration STABLE = Duration.ofSeconds(5);
   /** The recovery bound docs/recovery.md states for every fault kind. */
-  static final Duration RECOVERY_BOUND = Duration.ofSeconds(60);
+  static final Duration RECOVERY_BOUND = Duration.ofSeconds(90);
 
   @Test
   @Timeout(value = 60, unit = TimeUnit.MINUTES)
@@ -56,10 +58,10 @@ class ChaosTest {
         Thread.sleep(HOLD.toMillis()); // the fault's duration: the clock is what is being waited on
         end(f, rank, lab, cluster);
         history.write(history.event("fault").put("kind", f.kind()).put("phase", "end").put("rank", rank));
-        awaitRecovered(cluster, load, history.nowMs(), Duration.ofSeconds(180));
+        awaitRecovered(cluster, load, history, Duration.ofSeconds(180));
         Thread.sleep(3_000); // steps flow between faults
       }
-      awaitRecovered(cluster, load, history.nowMs(), Duration.ofSeconds(180));
+      awaitRecovered(cluster, load, history, Duration.ofSeconds(180));
       loadErrors = load.stop();
     }
     HistoryChecker.Result result = HistoryChecker.check(historyFile, RECOVERY_BOUND.toMillis());
@@ -103,7 +105,6 @@ class ChaosTest {
   private static void awaitWhole(ChaosCluster cluster, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      cluster.restartExited();
       if (allReady(cluster)) {
         return;
       }
@@ -113,18 +114,24 @@ class ChaosTest {
   }
 
   /**
-   * Until the cluster has recovered from a fault that ended at {@code sinceMs}: every rank runs and
-   * is Ready, and a step invoked after the end has succeeded. Ranks that exited meanwhile (downed by
-   * the split-brain resolver, say) are restarted, as the kubelet would.
+   * Until the cluster has recovered from a fault: every rank runs and is Ready, steadily, and a step
+   * invoked since has succeeded. Ranks that exit meanwhile (downed by the split-brain resolver, say)
+   * are restarted by the cluster's kubelet.
    */
-  private static void awaitRecovered(ChaosCluster cluster, Load load, long sinceMs, Duration timeout) throws InterruptedException {
+  private static void awaitRecovered(ChaosCluster cluster, Load load, History history, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
+    long stableSince = -1;
     while (System.nanoTime() < deadline) {
-      cluster.restartExited();
-      if (load.okSince(sinceMs) && allReady(cluster)) {
+      // Settled: every rank Ready for STABLE on end (a resumed rank answers Ready until it learns it
+      // was downed), and a step invoked after that began has succeeded.
+      if (!allReady(cluster)) {
+        stableSince = -1;
+      } else if (stableSince < 0) {
+        stableSince = history.nowMs();
+      } else if (history.nowMs() - stableSince >= STABLE.toMillis() && load.okSince(stableSince)) {
         return;
       }
-      Thread.sleep(500);
+      Thread.sleep(250);
     }
     throw new AssertionError("seed " + SEED + ": no recovery within " + timeout + " of the fault's end");
   }
