@@ -9,12 +9,7 @@ import io.epruntime.protocol.DType;
 import io.epruntime.protocol.cluster.BootstrapAck;
 import io.epruntime.protocol.cluster.ToCoordinator;
 import io.epruntime.protocol.ep.EpConfig;
-import io.epruntime.protocol.ep.Routing;
-import io.epruntime.protocol.tensor.HiddenStates;
 import io.epruntime.protocol.wire.BootstrapRecord;
-import io.epruntime.rank.backend.EpBackend;
-import io.epruntime.rank.backend.StepOutcome;
-import io.epruntime.rank.backend.StepSpec;
 import io.epruntime.rank.backend.WorldSpec;
 import java.time.Duration;
 import java.util.List;
@@ -44,19 +39,9 @@ class RankActorJoinTest {
   }
 
   /** A backend whose window is {rank, 7}; connectPeers completes when the test says so. */
-  static final class WindowBackend implements EpBackend {
+  static final class WindowBackend extends FakeBackend {
     final List<List<byte[]>> connects = new CopyOnWriteArrayList<>();
     volatile CompletableFuture<Void> connected = new CompletableFuture<>();
-
-    @Override
-    public String kind() {
-      return "fake";
-    }
-
-    @Override
-    public byte[] newUniqueId() {
-      return new byte[128];
-    }
 
     @Override
     public CompletionStage<byte[]> joinWorld(WorldSpec world) {
@@ -68,17 +53,6 @@ class RankActorJoinTest {
       connects.add(windows);
       return connected;
     }
-
-    @Override
-    public CompletionStage<StepOutcome> runStep(StepSpec step, HiddenStates x, Routing routing) {
-      return CompletableFuture.failedFuture(new IllegalStateException("no steps here"));
-    }
-
-    @Override
-    public void abortWorld(String reason) {}
-
-    @Override
-    public void close() {}
   }
 
   private static ActorRef<io.epruntime.protocol.cluster.ToRank> rank(WindowBackend backend, TestProbe<ToCoordinator> coordinator) {

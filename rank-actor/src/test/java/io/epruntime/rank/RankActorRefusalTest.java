@@ -19,10 +19,8 @@ import io.epruntime.protocol.ep.StepTrace;
 import io.epruntime.protocol.tensor.HiddenStates;
 import io.epruntime.protocol.wire.BootstrapRecord;
 import io.epruntime.protocol.wire.StepOutputFrame;
-import io.epruntime.rank.backend.EpBackend;
 import io.epruntime.rank.backend.StepOutcome;
 import io.epruntime.rank.backend.StepSpec;
-import io.epruntime.rank.backend.WorldSpec;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -53,29 +51,9 @@ class RankActorRefusalTest {
   }
 
   /** Records what each step ran with and completes it at once. */
-  static final class RecordingBackend implements EpBackend {
+  static final class RecordingBackend extends FakeBackend {
     final BlockingQueue<Routing> ran = new LinkedBlockingQueue<>();
     final BlockingQueue<HiddenStates> ranX = new LinkedBlockingQueue<>();
-
-    @Override
-    public String kind() {
-      return "fake";
-    }
-
-    @Override
-    public byte[] newUniqueId() {
-      return new byte[128];
-    }
-
-    @Override
-    public CompletionStage<byte[]> joinWorld(WorldSpec world) {
-      return CompletableFuture.completedFuture(new byte[0]);
-    }
-
-    @Override
-    public CompletionStage<Void> connectPeers(long generation, List<byte[]> windows) {
-      return CompletableFuture.completedFuture(null);
-    }
 
     @Override
     public CompletionStage<StepOutcome> runStep(StepSpec step, HiddenStates x, Routing routing) {
@@ -83,12 +61,6 @@ class RankActorRefusalTest {
       ranX.add(x);
       return CompletableFuture.completedFuture(new StepOutcome(x, x.tokens(), 0, 0, 0, 0));
     }
-
-    @Override
-    public void abortWorld(String reason) {}
-
-    @Override
-    public void close() {}
   }
 
   /** Records the frames to the client and the reports to the coordinator. */
