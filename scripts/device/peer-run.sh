@@ -11,6 +11,8 @@ C=.device-carry/native-ep
 OUT=${OUT:-/tmp/ep-out}
 mkdir -p "$OUT"
 export NCCL_NVLS_ENABLE=0 NCCL_DEBUG=${NCCL_DEBUG:-WARN} PYTHONUNBUFFERED=1
+# Every kernel loaded at CUDA start, not on first launch (docs/gpu.md: lazy loading and barriers).
+export CUDA_MODULE_LOADING=${CUDA_MODULE_LOADING:-EAGER}
 mkdir -p /tmp/jre && tar -C /tmp/jre -xJf "$C/jre.tar.xz"
 JAVA=/tmp/jre/ep-jre/bin/java
 cublas=$(ls /usr/local/cuda/lib64/libcublas.so.1[23] 2>/dev/null | head -1)

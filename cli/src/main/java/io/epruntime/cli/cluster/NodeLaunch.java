@@ -75,6 +75,11 @@ public record NodeLaunch(int rank, List<String> command, Map<String, String> env
     if (spec.backend().equals("nccl") && gpu != null) {
       env.put("CUDA_VISIBLE_DEVICES", gpu);
     }
+    if (spec.backend().equals("nccl")) {
+      // Every kernel loaded at start: one loaded lazily on its first launch can make the context
+      // wait for a peer's kernel spinning in a barrier (docs/gpu.md).
+      env.put("CUDA_MODULE_LOADING", "EAGER");
+    }
     return new NodeLaunch(p.rank(), List.copyOf(cmd), Map.copyOf(env), spec.runDir().resolve("rank-" + p.rank() + ".log"));
   }
 }

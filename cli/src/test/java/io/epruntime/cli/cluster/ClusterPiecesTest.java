@@ -98,6 +98,7 @@ class ClusterPiecesTest {
     assertTrue(cmd.contains("-Dep.experts=8"), cmd.toString());
     assertEquals(List.of(NodeLaunch.MAIN_CLASS, "node", "--exit-on-stdin-eof"), cmd.subList(cmd.size() - 3, cmd.size()));
     assertEquals("1", second.environment().get("CUDA_VISIBLE_DEVICES"));
+    assertEquals("EAGER", second.environment().get("CUDA_MODULE_LOADING"), "nccl ranks load every kernel at start");
     assertTrue(cmd.contains("-Dep.security.key-store=" + dir.resolve("k.p12")), cmd.toString());
     assertEquals("s3cret-pw", second.environment().get("EP_KEY_STORE_PASSWORD"));
     assertTrue(cmd.stream().noneMatch(a -> a.contains("s3cret-pw")), "the password never goes on the command line: " + cmd);
