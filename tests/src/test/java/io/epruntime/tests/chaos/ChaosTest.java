@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.epruntime.tests.container.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -49,7 +51,7 @@ class ChaosTest {
       awaitWhole(cluster, Duration.ofSeconds(180));
       Load load = new Load(cluster, history, SEED);
       load.start(2);
-      Thread.sleep(5_000); // steps flow before the first fault
+      Await.until(Duration.ofSeconds(60), "a first verified step", () -> load.okSince(0) ? Optional.of(true) : Optional.empty());
       for (Fault f : schedule) {
         int rank = f.kind().equals("coordinator") ? Math.max(0, cluster.coordinatorRank()) : f.rank();
         history.write(history.event("fault").put("kind", f.kind()).put("phase", "start").put("rank", rank)
@@ -59,7 +61,9 @@ class ChaosTest {
         end(f, rank, lab, cluster);
         history.write(history.event("fault").put("kind", f.kind()).put("phase", "end").put("rank", rank));
         awaitRecovered(cluster, load, history, Duration.ofSeconds(180));
-        Thread.sleep(3_000); // steps flow between faults
+        long recovered = history.nowMs();
+        Await.until(Duration.ofSeconds(60), "a step after recovering from " + f.kind(),
+            () -> load.okSince(recovered) ? Optional.of(true) : Optional.empty());
       }
       awaitRecovered(cluster, load, history, Duration.ofSeconds(180));
       loadErrors = load.stop();
@@ -101,39 +105,28 @@ class ChaosTest {
     }
   }
 
-  /** Until every rank runs and answers Ready: a rank that exited (downed, say) is restarted as its pod would be. */
-  private static void awaitWhole(ChaosCluster cluster, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (allReady(cluster)) {
-        return;
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError("seed " + SEED + ": the world was not whole and Ready within " + timeout);
+  /** Until every rank runs and answers Ready (the cluster's kubelet restarts any that exited). */
+  private static void awaitWhole(ChaosCluster cluster, Duration timeout) throws Exception {
+    Await.until(timeout, "seed " + SEED + ": every rank running and Ready", () -> allReady(cluster) ? Optional.of(true) : Optional.empty());
   }
 
   /**
-   * Until the cluster has recovered from a fault: every rank runs and is Ready, steadily, and a step
-   * invoked since has succeeded. Ranks that exit meanwhile (downed by the split-brain resolver, say)
-   * are restarted by the cluster's kubelet.
+   * Until the cluster has recovered from a fault: every rank runs and is Ready, steadily (a resumed
+   * rank answers Ready until it learns it was downed), and a step invoked since has succeeded. Ranks
+   * that exit meanwhile (downed by the split-brain resolver, say) are restarted by the cluster's kubelet.
    */
-  private static void awaitRecovered(ChaosCluster cluster, Load load, History history, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    long stableSince = -1;
-    while (System.nanoTime() < deadline) {
-      // Settled: every rank Ready for STABLE on end (a resumed rank answers Ready until it learns it
-      // was downed), and a step invoked after that began has succeeded.
+  private static void awaitRecovered(ChaosCluster cluster, Load load, History history, Duration timeout) throws Exception {
+    long[] stableSince = {-1};
+    Await.until(timeout, "seed " + SEED + ": recovery from the fault", () -> {
       if (!allReady(cluster)) {
-        stableSince = -1;
-      } else if (stableSince < 0) {
-        stableSince = history.nowMs();
-      } else if (history.nowMs() - stableSince >= STABLE.toMillis() && load.okSince(stableSince)) {
-        return;
+        stableSince[0] = -1;
+      } else if (stableSince[0] < 0) {
+        stableSince[0] = history.nowMs();
+      } else if (history.nowMs() - stableSince[0] >= STABLE.toMillis() && load.okSince(stableSince[0])) {
+        return Optional.of(true);
       }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("seed " + SEED + ": no recovery within " + timeout + " of the fault's end");
+      return Optional.empty();
+    });
   }
 
   private static boolean allReady(ChaosCluster cluster) {

@@ -4,12 +4,12 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** Waits for a condition with a deadline, re-checking it every 100 ms; never a bare sleep. */
-final class Await {
+public final class Await {
   private Await() {}
 
   /** Something to check that may fail to read its state (a log file, the Docker engine). */
   @FunctionalInterface
-  interface Check<T> {
+  public interface Check<T> {
     Optional<T> get() throws Exception;
   }
 
@@ -17,7 +17,7 @@ final class Await {
    * The first value {@code check} yields within {@code timeout}; else an {@link AssertionError}
    * saying what did not happen in time.
    */
-  static <T> T until(Duration timeout, String what, Check<T> check) throws Exception {
+  public static <T> T until(Duration timeout, String what, Check<T> check) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       Optional<T> value = check.get();
