@@ -227,4 +227,8 @@ JNIEXPORT jstring JNICALL Java_io_epruntime_nativeep_internal_NativeEp_lastError
   return env->NewStringUTF(ep_last_error());
 }
 
+JNIEXPORT void JNICALL Java_io_epruntime_nativeep_internal_NativeEp_vmExiting0(JNIEnv*, jclass) {
+  ep::jni::mark_vm_exiting();
+}
+
 }  // extern "C"

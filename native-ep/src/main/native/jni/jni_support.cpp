@@ -1,8 +1,10 @@
 #include "jni_support.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <atomic>
 #include <string>
 
 namespace ep {
@@ -17,10 +19,14 @@ jmethodID g_argument_ctor = nullptr;
 jclass g_native_exception = nullptr;
 jmethodID g_native_ctor = nullptr;
 pthread_key_t g_detach_key;
+// Set by a JVM shutdown hook. From then on a thread entering the VM (attach, call, detach) blocks
+// forever, and the CUDA runtime's teardown in exit() joins its callback thread: a driver thread
+// must not touch the VM any more, or the process never exits.
+std::atomic<bool> g_vm_exiting{false};
 
 // Detaches a driver thread when it exits, so attaching happens once per thread, not per call.
 void detach_thread(void*) {
-  if (g_vm != nullptr) g_vm->DetachCurrentThread();
+  if (g_vm != nullptr && !g_vm_exiting.load(std::memory_order_acquire)) g_vm->DetachCurrentThread();
 }
 
 jclass global_class(JNIEnv* env, const char* name) {
@@ -60,7 +66,10 @@ bool throw_if_failed(JNIEnv* env, ep_status status) {
   return true;
 }
 
+void mark_vm_exiting() { g_vm_exiting.store(true, std::memory_order_release); }
+
 void call_host_callback(jlong token) {
+  if (g_vm_exiting.load(std::memory_order_acquire)) return;  // nobody is left to hear it
   JNIEnv* env = nullptr;
   if (g_vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_8) == JNI_EDETACHED) {
     JavaVMAttachArgs args{JNI_VERSION_1_8, const_cast<char*>("cuda-host-callback"), nullptr};
@@ -80,6 +89,12 @@ void call_host_callback(jlong token) {
 
 extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM* vm, void*) {
   using namespace ep::jni;
+  // Ranks' kernels wait on each other in barriers; with CUDA's lazy loading a kernel loaded at its
+  // first launch can make the context wait behind a peer's kernel spinning in a barrier, until the
+  // barrier's budget runs out. The driver reads this when it initialises, so it holds when this
+  // library loads before the first CUDA call (NcclAvailability loads it first); a value the user
+  // set is kept.
+  setenv("CUDA_MODULE_LOADING", "EAGER", 0);
   JNIEnv* env = nullptr;
   if (vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_8) != JNI_OK) return JNI_ERR;
   g_vm = vm;

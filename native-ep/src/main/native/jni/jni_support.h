@@ -16,6 +16,8 @@ bool throw_if_failed(JNIEnv* env, ep_status status);
 void throw_argument(JNIEnv* env, const char* argument, const char* message);
 // Calls NativeEp.onHostCallback(token) from any native thread (attached once, as a daemon).
 void call_host_callback(jlong token);
+/** From now on driver threads leave the VM alone (called from a JVM shutdown hook). */
+void mark_vm_exiting();
 
 }  // namespace jni
 }  // namespace ep

@@ -1,7 +1,7 @@
 // LL dispatch and combine through peer windows. Routing gives every (token, expert) pair its slot
 // from per-expert token bitmasks: slot = set bits below the token, so slots fill in ascending
 // source-token order with no search over pairs and no atomics on counts. A warp then reads each
-// token once and writes it to its slot in each of its K experts' windows; combine reads each
+// token's chunk once and writes it to its slot in each of its K experts' windows; combine reads each
 // pair's expert output in place and sums them in ascending k with fused multiply-adds.
 #include "dispatch_types.cuh"
 #include "peer_sync.cuh"
@@ -62,6 +62,11 @@ __global__ void __launch_bounds__(kRouteThreads) ll_route_kernel(LlRouteArgs a) 
   __threadfence_system();
 }
 
+// Rows a warp copies in one turn, in 16-byte units.
+constexpr int kTurn = kWarp * kUnroll;
+
+// One warp per (token, chunk of its row): LL has few tokens, so a warp per whole token would keep
+// most SMs idle (128 tokens are 16 blocks); chunks spread a step over the GPU.
 __global__ void __launch_bounds__(kThreads) ll_send_kernel(LlSendArgs a) {
   __shared__ int s_rank[kWarps][kMaxTopk];
   __shared__ int64_t s_row[kWarps][kMaxTopk];
@@ -69,7 +74,13 @@ __global__ void __launch_bounds__(kThreads) ll_send_kernel(LlSendArgs a) {
   const int w = threadIdx.x / kWarp;
   const int lane = threadIdx.x % kWarp;
   const int64_t slots = static_cast<int64_t>(p.world) * a.capacity;
-  for (int t = blockIdx.x * kWarps + w; t < a.tokens; t += gridDim.x * kWarps) {
+  const int n = a.row_bytes >> 4;
+  const int chunks = (n + kTurn - 1) / kTurn;
+  const int64_t items = static_cast<int64_t>(a.tokens) * chunks;
+  for (int64_t item = blockIdx.x * static_cast<int64_t>(kWarps) + w; item < items;
+       item += static_cast<int64_t>(gridDim.x) * kWarps) {
+    const int t = static_cast<int>(item / chunks);
+    const int c = static_cast<int>(item % chunks);
     int d = -1;
     int64_t row = 0;
     if (lane < a.topk) {
@@ -88,36 +99,35 @@ __global__ void __launch_bounds__(kThreads) ll_send_kernel(LlSendArgs a) {
       s_row[w][i] = row;
     }
     __syncwarp();
-    // Lane j < nd keeps pair j's destination row in registers; the copy loop broadcasts it.
+    // Lane j < nd keeps pair j's destination row in registers; the copy broadcasts it.
     const unsigned long long mine =
         lane < nd ? reinterpret_cast<unsigned long long>(peer_at<char>(p, s_rank[w][lane], a.x_offset) +
                                                          s_row[w][lane] * a.row_bytes)
                   : 0ull;
     const uint4* src = reinterpret_cast<const uint4*>(static_cast<const char*>(a.x) + static_cast<int64_t>(t) * a.row_bytes);
-    const int n = a.row_bytes >> 4;
-    for (int b = 0; b < n; b += kWarp * kUnroll) {  // every lane runs every turn: the shuffles need all
-      const int i = b + lane;
-      uint4 v[kUnroll];
+    const int i = c * kTurn + lane;
+    uint4 v[kUnroll];
 #pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        if (i + u * kWarp < n) v[u] = __ldcs(src + i + u * kWarp);
-      }
-      for (int j = 0; j < nd; ++j) {
-        uint4* dst = reinterpret_cast<uint4*>(__shfl_sync(0xffffffffu, mine, j));  // pair j's row
-#pragma unroll
-        for (int u = 0; u < kUnroll; ++u) {
-          if (i + u * kWarp < n) __stcs(dst + i + u * kWarp, v[u]);
-        }
-      }
+    for (int u = 0; u < kUnroll; ++u) {
+      if (i + u * kWarp < n) v[u] = __ldcs(src + i + u * kWarp);
     }
     for (int j = 0; j < nd; ++j) {
-      if (a.scale_floats > 0) {
-        float* sd = peer_at<float>(p, s_rank[w][j], a.scales_offset) + s_row[w][j] * a.scale_floats;
-        const float* ss = a.scales + static_cast<int64_t>(t) * a.scale_floats;
-        for (int i = lane; i < a.scale_floats; i += kWarp) sd[i] = ss[i];
+      uint4* dst = reinterpret_cast<uint4*>(__shfl_sync(0xffffffffu, mine, j));  // pair j's row
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        if (i + u * kWarp < n) __stcs(dst + i + u * kWarp, v[u]);
       }
     }
-    if (lane < nd) peer_at<int>(p, s_rank[w][lane], a.src_offset)[s_row[w][lane]] = t;
+    if (c == 0) {
+      for (int j = 0; j < nd; ++j) {
+        if (a.scale_floats > 0) {
+          float* sd = peer_at<float>(p, s_rank[w][j], a.scales_offset) + s_row[w][j] * a.scale_floats;
+          const float* ss = a.scales + static_cast<int64_t>(t) * a.scale_floats;
+          for (int k = lane; k < a.scale_floats; k += kWarp) sd[k] = ss[k];
+        }
+      }
+      if (lane < nd) peer_at<int>(p, s_rank[w][lane], a.src_offset)[s_row[w][lane]] = t;
+    }
     __syncwarp();
   }
   __threadfence_system();
@@ -163,7 +173,8 @@ cudaError_t launch_ll_route(const LlRouteArgs& a, cudaStream_t stream) {
 }
 
 cudaError_t launch_ll_send(const LlSendArgs& a, cudaStream_t stream) {
-  ll_send_kernel<<<blocks_for(a.tokens, kWarps, a.max_blocks), kThreads, 0, stream>>>(a);
+  const int chunks = ((a.row_bytes >> 4) + kTurn - 1) / kTurn;
+  ll_send_kernel<<<blocks_for(static_cast<int64_t>(a.tokens) * chunks, kWarps, a.max_blocks), kThreads, 0, stream>>>(a);
   return cudaGetLastError();
 }
 

@@ -83,6 +83,9 @@ public final class NativeEp {
 
   public static native String lastError0();
 
+  /** Tells CUDA's driver threads to stay out of the exiting JVM (see {@link NativeLoader}). */
+  static native void vmExiting0();
+
   /** Registers what runs when the host function for {@code token} fires; it runs on a CUDA driver thread. */
   public static void registerCallback(long token, Runnable action) {
     CALLBACKS.put(token, action);

@@ -25,6 +25,16 @@ public final class NativeLoader {
   }
 
   private static String load() {
+    String cause = loadOnce();
+    if (cause == null) {
+      // exit() runs the CUDA runtime's teardown, which joins its callback thread; a thread that
+      // enters the exiting VM blocks forever, so without this hook the process would hang on exit.
+      Runtime.getRuntime().addShutdownHook(new Thread(NativeEp::vmExiting0, "native-ep-vm-exit"));
+    }
+    return cause;
+  }
+
+  private static String loadOnce() {
     String os = System.getProperty("os.name", "").toLowerCase();
     String arch = System.getProperty("os.arch", "");
     if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {

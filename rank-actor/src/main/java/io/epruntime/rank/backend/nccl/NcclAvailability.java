@@ -9,13 +9,17 @@ import io.epruntime.rank.gpu.GpuProbe;
  */
 public record NcclAvailability(boolean available, String reason) {
 
-  /** Checks the three in order; NCCL is opened with {@code library} (null: the default). */
+  /**
+   * Checks the three; NCCL is opened with {@code library} (null: the default). native-ep loads
+   * before the probe's first CUDA call, because loading it sets the driver's module loading to eager.
+   */
   static NcclAvailability check(String library) {
+    boolean nativeEp = NativeEpLibrary.isAvailable();
     GpuProbe.Result gpu = GpuProbe.probe();
     if (!gpu.available()) {
       return new NcclAvailability(false, "no GPU: " + gpu.reason());
     }
-    if (!NativeEpLibrary.isAvailable()) {
+    if (!nativeEp) {
       return new NcclAvailability(false, "native-ep unavailable: " + NativeEpLibrary.unavailabilityCause());
     }
     try {

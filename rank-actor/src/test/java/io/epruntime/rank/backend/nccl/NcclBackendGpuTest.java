@@ -212,7 +212,15 @@ class NcclBackendGpuTest {
         sc.get(sb);
         JCudaDriver.cuMemcpyHtoD(w.workspace.at(w.buffers.xScales()), Pointer.to(sb), sb.length);
       }
-      w.group.htDispatchCached();
+      // A nonblocking communicator may still be enqueuing the op's NCCL group: finish it as the
+      // backend does (resume once NCCL is ready) before reading what it wrote.
+      boolean queued = w.group.htDispatchCached();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!queued) {
+        assertTrue(System.nanoTime() < deadline, "cached dispatch still waits for NCCL after 30 s");
+        Thread.onSpinWait();
+        queued = w.group.resume();
+      }
       JCudaDriver.cuCtxSynchronize();
       assertEquals(wantCached.x().data(), GpuChecks.read(w.workspace, v.recvX(), (long) rows * rowBytes), "cached recv_x");
       if (cfg.dtype() == DType.FP8_E4M3) {
