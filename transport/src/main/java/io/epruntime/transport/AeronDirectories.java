@@ -56,6 +56,23 @@ final class AeronDirectories {
     return removed;
   }
 
+  /**
+   * How many running processes' media drivers have a directory under {@code base}: on a host, the
+   * transport threads of its nodes and clients (each runs its driver on its one transport thread).
+   * Pekko's own driver directories ({@code -pekko}) are not ours and are not counted.
+   */
+  static int liveDrivers(File base) {
+    File[] dirs = base.listFiles((d, name) -> NAME.matcher(name).matches() && !name.endsWith("-pekko"));
+    int live = 0;
+    for (File dir : dirs == null ? new File[0] : dirs) {
+      Matcher m = NAME.matcher(dir.getName());
+      if (m.matches() && running(Long.parseLong(m.group(1)))) {
+        live++;
+      }
+    }
+    return live;
+  }
+
   private static boolean running(long pid) {
     return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }

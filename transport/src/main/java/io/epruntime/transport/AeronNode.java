@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.epruntime.transport.internal.RepeatedErrorLog;
+import io.epruntime.transport.internal.SpinGate;
 import io.epruntime.transport.internal.TieredIdleStrategy;
 import io.epruntime.transport.internal.TransportAgent;
 import java.io.File;
@@ -127,7 +128,8 @@ public final class AeronNode implements AutoCloseable {
     TransportAgent agent = new TransportAgent(driver.sharedAgentInvoker(), settings.chunkSize(), settings.maxMessageSize(),
         settings.deepIdleAfter().toNanos());
     AtomicInteger awakeHolds = new AtomicInteger();
-    AgentRunner runner = new AgentRunner(idleStrategy(settings, awakeHolds), e -> LOG.error("transport thread error", e), null, agent);
+    boolean dirInBase = new File(dir).getAbsoluteFile().getParentFile().equals(AeronDirectories.base().getAbsoluteFile());
+    AgentRunner runner = new AgentRunner(idleStrategy(settings, awakeHolds, agent, dirInBase), e -> LOG.error("transport thread error", e), null, agent);
     Aeron aeron = null;
     try {
       AgentRunner.startOnThread(runner, r -> {
@@ -186,9 +188,18 @@ public final class AeronNode implements AutoCloseable {
     }
   }
 
-  private static IdleStrategy idleStrategy(TransportSettings s, AtomicInteger awakeHolds) {
+  private static IdleStrategy idleStrategy(TransportSettings s, AtomicInteger awakeHolds, TransportAgent agent, boolean dirInBase) {
+    // This host's spinning transport threads: one per live media driver directory (this node's
+    // counted once whether or not it lives in the shared base).
+    SpinGate gate = new SpinGate(() -> Runtime.getRuntime().availableProcessors(),
+        () -> AeronDirectories.liveDrivers(AeronDirectories.base()) + (dirInBase ? 0 : 1), System::nanoTime);
     return new TieredIdleStrategy(s.idleMaxPark().toNanos(), s.deepIdleAfter().toNanos(), s.deepIdlePark().toNanos(),
-        () -> awakeHolds.get() > 0);
+        () -> awakeHolds.get() > 0, s.spinWindow().toNanos(), agent::lastTrafficNs, gate);
+  }
+
+  /** Whether this host has the cores for the transport threads on it to spin (reference.conf: spin-window). */
+  public static boolean spinningAllowedHere() {
+    return Runtime.getRuntime().availableProcessors() >= 2 * Math.max(1, AeronDirectories.liveDrivers(AeronDirectories.base()));
   }
 
   /** This node's {@code host:port}: peers send to it, all its streams listen on it. */

@@ -23,6 +23,7 @@ import java.time.Duration;
  * @param idleMaxPark longest park of a transport or driver thread that was busy recently
  * @param deepIdleAfter how long a thread must find no work before it parks {@code deepIdlePark} at a time
  * @param deepIdlePark park of a long-idle thread (zero = never park longer than idleMaxPark)
+ * @param spinWindow how long after the last frame the thread spins instead of parking (zero = never)
  * @param mtu Aeron MTU of publications (frame size on the wire)
  * @param socketBuffer UDP send and receive socket buffer size
  * @param receiverWindow Aeron's initial receiver window (flow control; capped at term-length / 2)
@@ -30,7 +31,8 @@ import java.time.Duration;
 public record TransportSettings(
     String aeronDir, String bindHost, String advertisedHost, int port, int termLength, int chunkSize,
     long maxMessageSize, Duration sendTimeout, Duration bootstrapResendInterval, Duration bootstrapTimeout,
-    Duration idleMaxPark, Duration deepIdleAfter, Duration deepIdlePark, int mtu, int socketBuffer, int receiverWindow) {
+    Duration idleMaxPark, Duration deepIdleAfter, Duration deepIdlePark, Duration spinWindow, int mtu, int socketBuffer,
+    int receiverWindow) {
 
   /** Bytes in front of each chunk: magic, message id, index, count, total length. */
   public static final int CHUNK_HEADER_BYTES = 24;
@@ -56,6 +58,8 @@ public record TransportSettings(
     requirePositive("ep.transport.deep-idle-after", deepIdleAfter);
     EpArgumentException.require(deepIdlePark != null && !deepIdlePark.isNegative(), "ep.transport.deep-idle-park", deepIdlePark,
         "a duration >= 0 (0 = off)");
+    EpArgumentException.require(spinWindow != null && !spinWindow.isNegative() && spinWindow.compareTo(Duration.ofSeconds(1)) <= 0,
+        "ep.transport.spin-window", spinWindow, "0..1s (0 = never spin)");
     EpArgumentException.require(mtu >= 128 && mtu <= 65504 && mtu % 32 == 0, "ep.transport.mtu", mtu, "128..65504, a multiple of 32");
     EpArgumentException.require(socketBuffer >= 64 * 1024, "ep.transport.socket-buffer", socketBuffer, ">= 64k");
     EpArgumentException.require(receiverWindow >= 64 * 1024 && receiverWindow >= mtu, "ep.transport.receiver-window", receiverWindow, ">= 64k and >= mtu");
@@ -81,7 +85,7 @@ public record TransportSettings(
           bytes(c, "term-length"), bytes(c, "chunk-size"), c.getBytes("max-message-size"),
           c.getDuration("send-timeout"), c.getDuration("bootstrap-resend-interval"), c.getDuration("bootstrap-timeout"),
           c.getDuration("idle-max-park"), c.getDuration("deep-idle-after"), c.getDuration("deep-idle-park"),
-          bytes(c, "mtu"), bytes(c, "socket-buffer"), bytes(c, "receiver-window"));
+          c.getDuration("spin-window"), bytes(c, "mtu"), bytes(c, "socket-buffer"), bytes(c, "receiver-window"));
     } catch (ConfigException e) {
       throw new EpArgumentException("ep.transport", e.getMessage());
     }
@@ -101,23 +105,30 @@ public record TransportSettings(
   /** These settings with another bind host (tests, multi-homed hosts). */
   public TransportSettings withHost(String host) {
     return new TransportSettings(aeronDir, host, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow);
+        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, spinWindow, mtu, socketBuffer, receiverWindow);
   }
 
   public TransportSettings withSendTimeout(Duration d) {
     return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, d,
-        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow);
+        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, spinWindow, mtu, socketBuffer, receiverWindow);
   }
 
   public TransportSettings withBootstrap(Duration resendInterval, Duration timeout) {
     return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        resendInterval, timeout, idleMaxPark, deepIdleAfter, deepIdlePark, mtu, socketBuffer, receiverWindow);
+        resendInterval, timeout, idleMaxPark, deepIdleAfter, deepIdlePark, spinWindow, mtu, socketBuffer, receiverWindow);
   }
 
   /** These settings with other idle parks (benchmarks trade idle CPU against wake-up latency). */
   public TransportSettings withIdle(Duration maxPark, Duration deepAfter, Duration deepPark) {
     return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
-        bootstrapResendInterval, bootstrapTimeout, maxPark, deepAfter, deepPark, mtu, socketBuffer, receiverWindow);
+        bootstrapResendInterval, bootstrapTimeout, maxPark, deepAfter, deepPark, spinWindow, mtu, socketBuffer, receiverWindow);
+  }
+
+  /** These settings with another spin window (benchmarks compare spinning with parking). */
+  public TransportSettings withSpinWindow(Duration window) {
+    return new TransportSettings(aeronDir, bindHost, advertisedHost, port, termLength, chunkSize, maxMessageSize, sendTimeout,
+        bootstrapResendInterval, bootstrapTimeout, idleMaxPark, deepIdleAfter, deepIdlePark, window, mtu, socketBuffer,
+        receiverWindow);
   }
 
   /** The host peers should use. */

@@ -22,6 +22,7 @@ class TransportSettingsTest {
     assertEquals(4 * 1024 * 1024, s.termLength());
     assertEquals(Duration.ofMillis(500), s.bootstrapResendInterval());
     assertEquals("127.0.0.1", s.hostForPeers());
+    assertEquals(Duration.ofNanos(200_000), s.spinWindow());
   }
 
   @Test
@@ -38,6 +39,9 @@ class TransportSettingsTest {
     assertEquals("ep.transport.port", assertThrows(EpArgumentException.class, () -> parse("ep.transport.port = 70000")).argument());
     assertEquals("ep.transport.chunk-size", assertThrows(EpArgumentException.class, () -> parse("ep.transport.chunk-size = 1m")).argument());
     assertEquals("ep.transport.advertised-host", assertThrows(EpArgumentException.class, () -> parse("ep.transport.bind-host = \"0.0.0.0\"")).argument());
+    assertEquals("ep.transport.spin-window", assertThrows(EpArgumentException.class, () -> parse("ep.transport.spin-window = -1us")).argument());
+    assertEquals("ep.transport.spin-window", assertThrows(EpArgumentException.class, () -> parse("ep.transport.spin-window = 2s")).argument());
+    assertEquals(Duration.ZERO, parse("ep.transport.spin-window = 0").spinWindow());
     // Removed settings are refused by name rather than ignored.
     assertEquals("ep.transport.timer-slack", assertThrows(EpArgumentException.class, () -> parse("ep.transport.timer-slack = 0")).argument());
     EpArgumentException wait = assertThrows(EpArgumentException.class, () -> parse("ep.transport.idle-wait = socket"));

@@ -71,6 +71,9 @@ public final class ClusterLatencyBench {
              .withMaxRetries(0))) {
       json.put("node_props", props.subList(6, props.size()));
       json.put("client_transport_idle_max_park", System.getProperty("ep.transport.idle-max-park", "reference.conf default"));
+      json.put("spin_window", spinWindow(props));
+      // Whether this host has the cores for its transport threads (4 nodes, this client) to spin.
+      json.put("spin_allowed_here", AeronNode.spinningAllowedHere());
       List<Map<String, Object>> rows = new ArrayList<>();
       for (int t : tokens) {
         double[] before = rankStepSeconds(nodes);
@@ -98,6 +101,18 @@ public final class ClusterLatencyBench {
     Files.createDirectories(out.getParent());
     Files.writeString(out, Json.render(json));
     System.out.println(Json.render(json));
+  }
+
+  /** The nodes' spin window: the last --node-prop that sets it, else reference.conf's. */
+  private static String spinWindow(List<String> props) {
+    String key = "-Dep.transport.spin-window=";
+    String v = TransportSettings.defaults().spinWindow().toNanos() / 1000 + "us (reference.conf)";
+    for (String p : props) {
+      if (p.startsWith(key)) {
+        v = p.substring(key.length());
+      }
+    }
+    return v;
   }
 
   private static Map<String, Object> measure(EpClient client, EpConfig world, int t, int warmup, int steps) throws Exception {

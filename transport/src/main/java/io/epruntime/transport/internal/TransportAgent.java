@@ -112,6 +112,11 @@ public final class TransportAgent implements Agent {
     return s.done;
   }
 
+  /** When a frame last moved, or a step was announced ({@link System#nanoTime()}); read on this thread. */
+  public long lastTrafficNs() {
+    return lastActivityNs;
+  }
+
   /** Marks traffic as imminent; the caller then unparks the transport thread. Thread-safe. */
   public void expectTraffic() {
     trafficExpected = true;
