@@ -2,7 +2,7 @@ package io.epruntime.client;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.epruntime.protocol.cluster.GetStatus;
+import io.epruntime.protocol.actor.GetStatus;
 import io.epruntime.protocol.cluster.StatusReport;
 import io.epruntime.protocol.cluster.WorldView;
 import java.time.Duration;

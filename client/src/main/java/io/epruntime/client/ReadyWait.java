@@ -1,6 +1,6 @@
 package io.epruntime.client;
 
-import io.epruntime.protocol.cluster.GetWorld;
+import io.epruntime.protocol.actor.GetWorld;
 import io.epruntime.protocol.cluster.WorldView;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,8 +2,8 @@ package io.epruntime.client;
 
 import com.typesafe.config.ConfigFactory;
 import io.epruntime.protocol.DType;
-import io.epruntime.protocol.cluster.GetStatus;
-import io.epruntime.protocol.cluster.GetWorld;
+import io.epruntime.protocol.actor.GetStatus;
+import io.epruntime.protocol.actor.GetWorld;
 import io.epruntime.protocol.cluster.StatusReport;
 import io.epruntime.protocol.cluster.ToGateway;
 import io.epruntime.protocol.cluster.WorldView;

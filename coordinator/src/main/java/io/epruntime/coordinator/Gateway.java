@@ -1,7 +1,7 @@
 package io.epruntime.coordinator;
 
-import io.epruntime.protocol.cluster.GetStatus;
-import io.epruntime.protocol.cluster.GetWorld;
+import io.epruntime.protocol.actor.GetStatus;
+import io.epruntime.protocol.actor.GetWorld;
 import io.epruntime.protocol.cluster.ToCoordinator;
 import io.epruntime.protocol.cluster.ToGateway;
 import org.apache.pekko.actor.typed.ActorRef;

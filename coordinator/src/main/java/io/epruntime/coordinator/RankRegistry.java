@@ -1,6 +1,6 @@
 package io.epruntime.coordinator;
 
-import io.epruntime.protocol.cluster.RankHello;
+import io.epruntime.protocol.actor.RankHello;
 import io.epruntime.protocol.cluster.ToRank;
 import io.epruntime.protocol.ep.EpConfig;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.epruntime.coordinator.RankRegistry.Accepted;
 import io.epruntime.coordinator.RankRegistry.Refused;
 import io.epruntime.protocol.DType;
-import io.epruntime.protocol.cluster.RankHello;
+import io.epruntime.protocol.actor.RankHello;
 import io.epruntime.protocol.cluster.ToRank;
 import io.epruntime.protocol.ep.EpConfig;
 import java.util.List;

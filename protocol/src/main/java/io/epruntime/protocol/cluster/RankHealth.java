@@ -3,7 +3,7 @@ package io.epruntime.protocol.cluster;
 import java.util.Locale;
 
 /**
- * Where a rank stands, as it reports itself in every {@link RankHello}. {@link #FAILED} and
+ * Where a rank stands, as it reports itself in every {@code RankHello} ({@code protocol.actor}). {@link #FAILED} and
  * {@link #REJECTED} come with a detail saying why; the others need none.
  */
 public enum RankHealth {

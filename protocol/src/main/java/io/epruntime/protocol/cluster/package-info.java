@@ -13,6 +13,11 @@
  *  (Bootstrap records go coordinator -> ranks over Aeron; ranks answer with BootstrapAck.)
  * </pre>
  *
+ * <p>The asks among them (GetWorld, GetStatus, Probe, NewUniqueId, RankHello) carry a Pekko
+ * {@code ActorRef} to reply to, so they live in the ep-actor-protocol module
+ * ({@code io.epruntime.protocol.actor}); this module, and the engine, transport and native-ep that
+ * use it, do not depend on Pekko.
+ *
  * <p>The recipient interfaces ({@code ToCoordinator}, {@code ToRank}, ...) are not sealed because
  * each actor adds private messages (timer ticks, adapted replies) under its own type; Java cannot
  * seal across packages of the unnamed module.

@@ -1,5 +1,8 @@
-package io.epruntime.protocol.cluster;
+package io.epruntime.protocol.actor;
 
+import io.epruntime.protocol.cluster.RankHealth;
+import io.epruntime.protocol.cluster.ToCoordinator;
+import io.epruntime.protocol.cluster.ToRank;
 import io.epruntime.protocol.ep.EpConfig;
 import org.apache.pekko.actor.typed.ActorRef;
 
