@@ -32,10 +32,9 @@ import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ClusterEvent;
@@ -52,8 +51,13 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * Steps themselves are sequenced by {@link StepSequencer}; the ranks report each step's end
  * ({@link StepCompleted}, {@link StepFailedOnRank}) straight to this actor, which keeps the step's
  * state ({@link InFlightStep}) and its watchdog timer, so a step costs no actor of its own.
+ *
+ * <p>One behavior per {@link State}: {@link #forming()} waits for a whole world,
+ * {@link #bootstrapping()} alone takes rank 0's unique id, the ranks' acks and the bootstrap's
+ * time-out, {@link #ready()} alone runs steps; what every state takes (hellos, membership, probes,
+ * step reports, queries) is in {@link #common}.
  */
-public final class Coordinator extends AbstractBehavior<ToCoordinator> {
+public final class Coordinator {
 
   /** Messages from inside this node (timers, adapters); never sent across nodes. */
   sealed interface Internal extends ToCoordinator, NoSerializationVerificationNeeded {}
@@ -73,7 +77,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     PROBE, FORM
   }
 
-  /** The world's lifecycle. */
+  /** The world's lifecycle; each has its behavior, and the label goes into status and world views. */
   enum State {
     FORMING, BOOTSTRAPPING, READY;
 
@@ -90,6 +94,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
   private final StepSequencer sequencer;
   private final StepDelivery delivery;
   private final Set<ActorRef<ToRank>> listed = new HashSet<>();
+  /** The behavior in force, for the handlers every state shares and for status. */
   private State state = State.FORMING;
   private long generation;
   private final Set<Integer> acked = new HashSet<>();
@@ -101,13 +106,12 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
   private final List<String> refusals = new ArrayList<>();
 
   static Behavior<ToCoordinator> create(NodeSettings settings, BootstrapChannel bootstrap, StepDelivery delivery, NodeMetrics metrics) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Coordinator(ctx, timers, settings, bootstrap, delivery, metrics)));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Coordinator(ctx, timers, settings, bootstrap, delivery, metrics).forming()));
   }
 
   private Coordinator(
       ActorContext<ToCoordinator> context, TimerScheduler<ToCoordinator> timers, NodeSettings settings,
       BootstrapChannel bootstrap, StepDelivery delivery, NodeMetrics metrics) {
-    super(context);
     this.context = context;
     this.timers = timers;
     this.settings = settings;
@@ -125,28 +129,64 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     context.getLog().info("coordinator started for a world of {} ranks", settings.world().worldSize());
   }
 
-  @Override
-  public Receive<ToCoordinator> createReceive() {
-    return newReceiveBuilder()
+  /** No world: waits until every rank is present and Up, then forms the next generation. */
+  private Behavior<ToCoordinator> forming() {
+    return common(Behaviors.receive(ToCoordinator.class))
+        .onMessageEquals(Tick.FORM, this::onFormTick)
+        .onMessage(SubmitStep.class, this::refuseStep)
+        .onMessage(BootstrapAck.class, this::lateAck)
+        .build();
+  }
+
+  /** Generation {@link #generation} is being bootstrapped: unique id, JOIN (and PEERS) acks. */
+  private Behavior<ToCoordinator> bootstrapping() {
+    return common(Behaviors.receive(ToCoordinator.class))
+        .onMessage(UniqueIdReply.class, this::onUniqueId)
+        .onMessage(BootstrapAck.class, this::onAck)
+        .onMessage(BootstrapTimedOut.class, this::onBootstrapTimedOut)
+        .onMessage(SubmitStep.class, this::refuseStep)
+        .build();
+  }
+
+  /** Generation {@link #generation} is Ready: steps are sequenced. */
+  private Behavior<ToCoordinator> ready() {
+    return common(Behaviors.receive(ToCoordinator.class))
+        .onMessage(SubmitStep.class, s -> {
+          sequencer.submit(s, true, generation, statusLine());
+          return Behaviors.same();
+        })
+        .onMessage(BootstrapAck.class, this::lateAck)
+        .build();
+  }
+
+  /**
+   * What every state takes. Step reports are always booked (a step of an ended generation still
+   * needs its watchdog cancelled); only a Ready world ends on a failed step.
+   */
+  private BehaviorBuilder<ToCoordinator> common(BehaviorBuilder<ToCoordinator> b) {
+    return b
         .onMessage(RankHello.class, this::onHello)
         .onMessage(RanksListed.class, this::onListing)
         .onMessage(RankGone.class, g -> onRankGone(g.ref()))
         .onMessage(Reachability.class, this::onReachability)
         .onMessageEquals(Tick.PROBE, this::onProbeTick)
-        .onMessageEquals(Tick.FORM, this::maybeForm)
-        .onMessage(UniqueIdReply.class, this::onUniqueId)
-        .onMessage(BootstrapAck.class, this::onAck)
-        .onMessage(BootstrapTimedOut.class, this::onBootstrapTimedOut)
-        .onMessage(SubmitStep.class, s -> {
-          sequencer.submit(s, state == State.READY, generation, statusLine());
-          return this;
-        })
         .onMessage(StepCompleted.class, c -> onStepEnded(sequencer.rankCompleted(c)))
         .onMessage(StepFailedOnRank.class, f -> onStepEnded(sequencer.rankFailed(f)))
         .onMessage(StepTimedOut.class, t -> onStepEnded(sequencer.timedOut(t.seq())))
         .onMessage(GetWorld.class, this::onGetWorld)
-        .onMessage(GetStatus.class, this::onGetStatus)
-        .build();
+        .onMessage(GetStatus.class, this::onGetStatus);
+  }
+
+  /** A step while no world is Ready: the client hears why (the sequencer answers it). */
+  private Behavior<ToCoordinator> refuseStep(SubmitStep s) {
+    sequencer.submit(s, false, generation, statusLine());
+    return Behaviors.same();
+  }
+
+  /** An ack outside its bootstrap (a retry, or one that crossed the world's end) only stops its re-sends. */
+  private Behavior<ToCoordinator> lateAck(BootstrapAck a) {
+    bootstrap.acknowledged(a.generation(), a.rank(), a.phase());
+    return Behaviors.same();
   }
 
   private Behavior<ToCoordinator> onListing(RanksListed l) {
@@ -156,10 +196,11 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
       }
     }
     listed.retainAll(l.refs());
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<ToCoordinator> onHello(RankHello h) {
+    State before = state;
     long now = System.nanoTime();
     var outcome = registry.onHello(h, now);
     if (outcome instanceof Refused r) {
@@ -168,7 +209,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
       }
       remember(r.reason());
       h.rankRef().tell(new RankRejected(h.rank(), r.reason()));
-      return this;
+      return Behaviors.same();
     }
     Accepted a = (Accepted) outcome;
     if (a.replaced() != null) {
@@ -184,28 +225,35 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     if (state == State.READY && h.generation() != generation && h.nonce() != 0 && h.health() != RankHealth.JOINING) {
       endGeneration("rank " + h.rank() + " is in generation " + h.generation() + ", not " + generation);
     }
-    return maybeForm();
+    maybeForm();
+    return settle(before);
   }
 
   private Behavior<ToCoordinator> onRankGone(ActorRef<ToRank> ref) {
+    State before = state;
     int rank = registry.remove(ref);
     if (rank >= 0) {
       context.getLog().warn("rank {} at {} is gone", rank, ref.path().address());
       endGeneration("rank " + rank + " left the cluster");
     }
-    return this;
+    return settle(before);
   }
 
   private Behavior<ToCoordinator> onReachability(Reachability r) {
+    State before = state;
     List<Integer> hit = registry.setReachable(r.address(), r.reachable());
     if (!hit.isEmpty() && !r.reachable()) {
       context.getLog().warn("ranks {} at {} are unreachable", hit, r.address());
       endGeneration("ranks " + hit + " unreachable");
     }
-    return r.reachable() ? maybeForm() : this;
+    if (r.reachable()) {
+      maybeForm();
+    }
+    return settle(before);
   }
 
   private Behavior<ToCoordinator> onProbeTick() {
+    State before = state;
     long nonce = ++probeNonce;
     for (ActorRef<ToRank> ref : listed) {
       ref.tell(new Probe(nonce, context.getSelf()));
@@ -220,30 +268,37 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     if (!silent.isEmpty() && state != State.FORMING) {
       endGeneration("ranks " + silent + " missed " + settings.probeMisses() + " health probes");
     }
-    return maybeForm();
+    maybeForm();
+    return settle(before);
   }
 
-  private Behavior<ToCoordinator> maybeForm() {
+  private Behavior<ToCoordinator> onFormTick() {
+    State before = state;
+    maybeForm();
+    return settle(before);
+  }
+
+  /** Forms the next generation when there is none and every rank is present and Up. */
+  private void maybeForm() {
     if (state != State.FORMING || !registry.missing(System.nanoTime(), this::memberUp).isEmpty()) {
-      return this;
+      return;
     }
     generation = Math.max(generation, registry.maxGeneration()) + 1;
-    state = State.BOOTSTRAPPING;
     acked.clear();
     sequencer.newGeneration(generation);
     context.getLog().info("forming world generation {}: asking rank 0 for a unique id", generation);
     registry.get(0).orElseThrow().ref.tell(new NewUniqueId(generation, context.getSelf()));
     timers.startSingleTimer("bootstrap", new BootstrapTimedOut(generation), settings.bootstrapTimeout());
-    return this;
+    state = State.BOOTSTRAPPING;
   }
 
   private Behavior<ToCoordinator> onUniqueId(UniqueIdReply u) {
-    if (state != State.BOOTSTRAPPING || u.generation() != generation) {
-      return this;
+    if (u.generation() != generation) {
+      return Behaviors.same();
     }
     if (u.error() != null) {
       context.getLog().error("rank 0 could not make a unique id for generation {}: {}", generation, u.error());
-      return endGeneration("rank 0 could not make a unique id: " + u.error());
+      return endAndSettle("rank 0 could not make a unique id: " + u.error());
     }
     int n = settings.world().worldSize();
     List<String> endpoints = new ArrayList<>(n);
@@ -251,7 +306,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     for (int r = 0; r < n; r++) {
       Entry e = registry.get(r).orElse(null);
       if (e == null) {
-        return endGeneration("rank " + r + " left during bootstrap");
+        return endAndSettle("rank " + r + " left during bootstrap");
       }
       endpoints.add(e.endpoint);
       members.add(e.address().toString());
@@ -263,7 +318,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
       windows.add(new byte[0]);
     }
     publishToAll(joinRecord);
-    return this;
+    return Behaviors.same();
   }
 
   private void publishToAll(BootstrapRecord record) {
@@ -280,11 +335,11 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
 
   private Behavior<ToCoordinator> onAck(BootstrapAck a) {
     bootstrap.acknowledged(a.generation(), a.rank(), a.phase());
-    if (state != State.BOOTSTRAPPING || a.generation() != generation || a.phase() != bootstrapPhase) {
-      return this;
+    if (a.generation() != generation || a.phase() != bootstrapPhase) {
+      return Behaviors.same();
     }
     if (a.error() != null) {
-      return endGeneration("rank " + a.rank() + " could not " + (a.phase() == BootstrapRecord.Phase.JOIN ? "join" : "reach its peers")
+      return endAndSettle("rank " + a.rank() + " could not " + (a.phase() == BootstrapRecord.Phase.JOIN ? "join" : "reach its peers")
           + ": " + a.error());
     }
     acked.add(a.rank());
@@ -298,21 +353,22 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
       acked.clear();
       context.getLog().info("generation {}: every rank joined; handing out the table of {} peer windows", generation, windows.size());
       publishToAll(joinRecord.withPeers(windows));
-      return this;
+      return Behaviors.same();
     }
     if (acked.size() == settings.world().worldSize()) {
-      state = State.READY;
       timers.cancel("bootstrap");
       for (Entry e : registry.entries()) {
         e.ref.tell(new WorldReady(generation));
       }
       context.getLog().info("world generation {} is Ready ({} ranks)", generation, acked.size());
+      state = State.READY;
+      return ready();
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<ToCoordinator> onBootstrapTimedOut(BootstrapTimedOut t) {
-    if (state == State.BOOTSTRAPPING && t.generation() == generation) {
+    if (t.generation() == generation) {
       List<Integer> missing = new ArrayList<>();
       for (int r = 0; r < settings.world().worldSize(); r++) {
         if (!acked.contains(r)) {
@@ -320,9 +376,9 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
         }
       }
       context.getLog().warn("bootstrap of generation {} timed out; no ack from ranks {}; retrying with a new generation", generation, missing);
-      endGeneration("bootstrap timed out waiting for ranks " + missing);
+      return endAndSettle("bootstrap timed out waiting for ranks " + missing);
     }
-    return this;
+    return Behaviors.same();
   }
 
   /**
@@ -331,20 +387,42 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
    */
   private Behavior<ToCoordinator> onStepEnded(InFlightStep.Ended f) {
     if (f != null && f.generation() == generation && state == State.READY) {
-      switch (f.outcome()) {
-        case TIMED_OUT -> endGeneration("step " + f.seq() + " hung on ranks " + f.stuckRanks());
-        case FAILED -> endGeneration("step " + f.seq() + " failed: " + f.detail());
-        case RETRIABLE -> endGeneration("step " + f.seq() + " was aborted: " + f.detail());
-        default -> { }
-      }
+      return switch (f.outcome()) {
+        case TIMED_OUT -> endAndSettle("step " + f.seq() + " hung on ranks " + f.stuckRanks());
+        case FAILED -> endAndSettle("step " + f.seq() + " failed: " + f.detail());
+        case RETRIABLE -> endAndSettle("step " + f.seq() + " was aborted: " + f.detail());
+        default -> Behaviors.same();
+      };
     }
-    return this;
+    return Behaviors.same();
   }
 
-  /** Ends the current generation (if any) and forms the next one as soon as the world is whole. */
-  private Behavior<ToCoordinator> endGeneration(String reason) {
+  /** {@link #endGeneration}, then the behavior of the state it left the world in. */
+  private Behavior<ToCoordinator> endAndSettle(String reason) {
+    State before = state;
+    endGeneration(reason);
+    return settle(before);
+  }
+
+  /** The behavior of {@link #state} when a handler moved the world to another state, else the same. */
+  private Behavior<ToCoordinator> settle(State before) {
+    if (state == before) {
+      return Behaviors.same();
+    }
+    return switch (state) {
+      case FORMING -> forming();
+      case BOOTSTRAPPING -> bootstrapping();
+      case READY -> ready();
+    };
+  }
+
+  /**
+   * Ends the current generation (if any): the world is forming again, and the next generation forms
+   * as soon as the world is whole.
+   */
+  private void endGeneration(String reason) {
     if (state == State.FORMING) {
-      return this;
+      return;
     }
     context.getLog().warn("ending world generation {}: {}", generation, reason);
     bootstrap.cancel(generation);
@@ -353,10 +431,9 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
       e.ref.tell(new EndGeneration(generation, reason));
     }
     sequencer.abortAll(generation, reason);
-    state = State.FORMING;
     // Let the ranks' aborts land before the next bootstrap; the probe tick would also get there.
     timers.startSingleTimer("form", Tick.FORM, settings.healthInterval());
-    return this;
+    state = State.FORMING;
   }
 
   /**
@@ -402,7 +479,7 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     }
     g.replyTo().tell(new WorldView(state.label(), generation, settings.world(), endpoints,
         registry.missing(System.nanoTime(), this::memberUp), delivery.submitEndpoint()));
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<ToCoordinator> onGetStatus(GetStatus g) {
@@ -414,6 +491,6 @@ public final class Coordinator extends AbstractBehavior<ToCoordinator> {
     }
     g.replyTo().tell(new StatusReport(generation, state.label(), settings.world().worldSize(), ranks, sequencer.inFlight(),
         sequencer.completed()));
-    return this;
+    return Behaviors.same();
   }
 }
