@@ -2,6 +2,7 @@ package io.epruntime.cli;
 
 import io.epruntime.cli.background.ClusterCommand;
 import io.epruntime.cli.bench.BenchCommand;
+import io.epruntime.cli.chaos.ChaosCommand;
 import io.epruntime.cli.keygen.KeygenCommand;
 import io.epruntime.cli.node.NodeCommand;
 import io.epruntime.cli.run.RunCommand;
@@ -34,7 +35,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "Start with 'ep run': a local cluster, a seeded workload, every step checked against the CPU reference."
     },
     subcommands = {RunCommand.class, ClusterCommand.class, NodeCommand.class, StatusCommand.class, BenchCommand.class,
-        WeightsCommand.class, KeygenCommand.class, CommandLine.HelpCommand.class})
+        WeightsCommand.class, KeygenCommand.class, ChaosCommand.class, CommandLine.HelpCommand.class})
 public final class EpCli implements Runnable {
 
   @Spec CommandSpec spec;
@@ -77,7 +78,7 @@ public final class EpCli implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "a command is required: run, cluster, node, status, bench, weights or help");
+    throw new ParameterException(spec.commandLine(), "a command is required: run, cluster, node, status, bench, weights, keygen, chaos or help");
   }
 
   private static void addExitCodes(CommandLine cl) {

@@ -114,7 +114,7 @@ class EpCliArgumentsTest {
   void noCommandIsAUsageError() {
     CliResult r = CliResult.run();
     assertEquals(2, r.exitCode(), r.toString());
-    assertTrue(r.err().contains("a command is required: run, cluster, node, status, bench, weights or help"), r.toString());
+    assertTrue(r.err().contains("a command is required: run, cluster, node, status, bench, weights, keygen, chaos or help"), r.toString());
   }
 
   /** Each subcommand's help lists the exit codes it can end with, and only those. */

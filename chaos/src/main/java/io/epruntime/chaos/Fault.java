@@ -1,4 +1,4 @@
-package io.epruntime.tests.chaos;
+package io.epruntime.chaos;
 
 import java.util.ArrayList;
 import java.util.List;

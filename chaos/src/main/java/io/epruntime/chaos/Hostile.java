@@ -1,4 +1,4 @@
-package io.epruntime.tests.chaos;
+package io.epruntime.chaos;
 
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;

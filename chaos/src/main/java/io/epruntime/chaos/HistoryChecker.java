@@ -1,4 +1,4 @@
-package io.epruntime.tests.chaos;
+package io.epruntime.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

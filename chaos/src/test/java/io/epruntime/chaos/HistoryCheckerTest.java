@@ -1,4 +1,4 @@
-package io.epruntime.tests.chaos;
+package io.epruntime.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

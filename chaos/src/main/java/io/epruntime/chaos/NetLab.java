@@ -1,4 +1,4 @@
-package io.epruntime.tests.chaos;
+package io.epruntime.chaos;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

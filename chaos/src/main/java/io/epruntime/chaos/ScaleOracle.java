@@ -1,4 +1,4 @@
-package io.epruntime.tests.chaos;
+package io.epruntime.chaos;
 
 import io.epruntime.protocol.ep.Routing;
 import io.epruntime.protocol.tensor.HiddenStates;
