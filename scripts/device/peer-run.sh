@@ -2,7 +2,7 @@
 # The peer path on the GPU machine, in one call (after scripts/device/prepare-carry.sh here):
 #   run(command="bash scripts/device/peer-run.sh [quick|full]", carry=[".device-carry/native-ep"], timeout_s=600)
 # quick: the GPU suite at the small shape, four rank processes on one GPU (ep run), the benchmark,
-# PyTorch's version; rest: the kill -9 and world-size-1 parts of full; full: the suite at both shapes, kill -9 of a rank on the shared GPU, the
+# PyTorch's version; llprobe: LL at other token counts and capacities; rest: the kill -9 and world-size-1 parts of full; full: the suite at both shapes, kill -9 of a rank on the shared GPU, the
 # world-size-1 suites. Writes env.txt, junit-*.txt, gpu-checks-*.txt, cluster-run.txt,
 # peer-bench.json, torch-peer.json and logs to $OUT. NVLink multicast stays off.
 set -uo pipefail
@@ -116,6 +116,15 @@ elif [[ $mode == quick || $mode == short ]]; then
   python3 bench/gpu/peer_report.py --bench "$OUT/peer-bench.json" --torch "$OUT/torch-peer.json" --env "$OUT/env.txt" \
     --nccl-self "$OUT/nccl-self.json" --command "bash scripts/device/peer-run.sh $mode (PeerBench --ranks $ranks --iters 10 --warmup 2; torch_peer.py --ranks $ranks --iters 10 --warmup 2)" \
     --out "$OUT/gpu-peer.json"
+elif [[ $mode == llprobe ]]; then
+  # Where LL's time goes (docs/gpu.md): the same bytes with 4x the receive-layout footprint, and
+  # 4x fewer bytes with the same footprint; N = 8, bf16.
+  for tc in "128 128" "32 32" "32 128" "8 128"; do
+    set -- $tc
+    bounded 120 "$OUT/bench-ll-$1-$2.txt" "$JAVA" -Xmx48g -cp "$C/lib/*" io.epruntime.rank.backend.nccl.PeerBench --ranks 8 \
+      --dtypes bf16 --iters 10 --warmup 2 --ll-tokens "$1" --ll-capacity "$2" --out "$OUT/peer-bench-ll-$1-$2.json"
+    grep -h -o '"ll_dispatch": {[^}]*}\|"ll_combine": {[^}]*}' "$OUT/peer-bench-ll-$1-$2.json" | sed "s/^/T=$1 M=$2 /"
+  done
 elif [[ $mode == rest ]]; then
   # What full runs after the peer suite and the fp8 cluster: kill -9 on the shared GPU, world size 1.
   shapes=small suite 180 recovery tests.cluster.RecoveryTest

@@ -62,6 +62,7 @@ public final class PeerBench {
     int warmup = 3;
     int htTokens = 4096;
     int llTokens = 128;
+    int llCapacity = -1; // -1: the LL token count (the benchmark's shape)
     String out = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
@@ -71,6 +72,9 @@ public final class PeerBench {
         case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
         case "--ht-tokens" -> htTokens = Integer.parseInt(args[i + 1]);
         case "--ll-tokens" -> llTokens = Integer.parseInt(args[i + 1]);
+        // LL buffers sized for more tokens than run: the [L, N*M, H] receive layout's footprint
+        // grows with M while the bytes moved do not, which tells address footprint from fixed cost.
+        case "--ll-capacity" -> llCapacity = Integer.parseInt(args[i + 1]);
         case "--out" -> out = args[i + 1];
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
@@ -81,7 +85,7 @@ public final class PeerBench {
     for (int n : ranks) {
       try (InProcessWorld w = new InProcessWorld(n)) {
         for (DType d : dtypes) {
-          EpConfig cfg = new EpConfig(n, 256, 7168, 8, llTokens, 1, d, htTokens);
+          EpConfig cfg = new EpConfig(n, 256, 7168, 8, llCapacity > 0 ? llCapacity : llTokens, 1, d, htTokens);
           w.join(cfg);
           Run run = new Run(w, cfg, htTokens, llTokens, iters, warmup);
           String line = run.measure();
@@ -141,8 +145,8 @@ public final class PeerBench {
       ops.addAll(mode(StepMode.HT, htTokens));
       ops.addAll(mode(StepMode.LL, llTokens));
       StringBuilder b = new StringBuilder();
-      b.append(String.format(Locale.ROOT, "    {\"world_size\": %d, \"dtype\": \"%s\", \"verified\": %s, \"ops\": {", n,
-          cfg.dtype().configName(), verified));
+      b.append(String.format(Locale.ROOT, "    {\"world_size\": %d, \"dtype\": \"%s\", \"ll_tokens\": %d, \"ll_capacity\": %d, "
+          + "\"verified\": %s, \"ops\": {", n, cfg.dtype().configName(), llTokens, cfg.llMaxTokensPerRank(), verified));
       for (int i = 0; i < ops.size(); i++) {
         Op o = ops.get(i);
         b.append(String.format(Locale.ROOT, "%s\"%s\": {\"us\": %.2f, \"traffic_bytes\": %.0f, \"copy_us\": %.2f, "
