@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.epruntime.client.ClientSettings;
 import io.epruntime.client.EpClient;
+import io.epruntime.tests.container.Await;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
@@ -52,6 +54,10 @@ class HostileInputTest extends LocalClusterTest {
     try (EpClient client = EpClient.connect(settings, cluster.clientConfig())) {
       long generation = client.world().generation();
       assertTrue(check.runMixed(client, 10, 4, 100, 24).failures().isEmpty());
+      // The world can be Ready before node 1 sees itself Up (its /ready waits for that gossip): the
+      // test is that the attack leaves a Ready node Ready, so it starts from one.
+      Await.until(Duration.ofSeconds(60), "node 1 Ready before the attack",
+          () -> cluster.httpStatus(1, "/ready") == 200 ? Optional.of(true) : Optional.empty());
       long logBefore = Files.size(cluster.log("node1"));
 
       for (int i = 0; i < 20; i++) {
