@@ -35,10 +35,9 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
@@ -49,8 +48,12 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * here, sends its output to the client (over Aeron, through {@link RankIo}, straight from the thread
  * that completed the step) and reports the step's end to the coordinator. Every backend
  * completion comes back as a message ({@code pipeToSelf}); nothing here waits or polls. Runs on the rank dispatcher, never on the default one.
+ *
+ * <p>One behavior per state of its world: {@link #idle()} has none, {@link #joining()} alone takes
+ * its backend's join result, {@link #ready()} (joined: its JOIN acknowledged) alone runs steps, maps
+ * peer windows and hears that the world is Ready; what every state takes is in {@link #common()}.
  */
-public final class RankActor extends AbstractBehavior<ToRank> {
+public final class RankActor {
 
   /** Every rank actor registers under this key; the coordinator finds ranks through it. */
   public static final ServiceKey<ToRank> SERVICE_KEY = ServiceKey.create(ToRank.class, "ep-rank");
@@ -102,13 +105,12 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       RankSettings settings, EpBackend backend, RankIo io, ActorRef<ToCoordinator> coordinator, RankStatusBoard board,
       NodeMetrics metrics) {
     return Behaviors.withTimers(timers -> Behaviors.setup(
-        ctx -> new RankActor(ctx, timers, settings, backend, io, coordinator, board, metrics)));
+        ctx -> new RankActor(ctx, timers, settings, backend, io, coordinator, board, metrics).idle()));
   }
 
   private RankActor(
       ActorContext<ToRank> context, TimerScheduler<ToRank> timers, RankSettings settings, EpBackend backend, RankIo io,
       ActorRef<ToCoordinator> coordinator, RankStatusBoard board, NodeMetrics metrics) {
-    super(context);
     this.context = context;
     this.timers = timers;
     this.settings = settings;
@@ -123,23 +125,40 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     context.getLog().info("rank {} up: backend {}, Aeron endpoint {}", settings.rank(), backend.kind(), settings.aeronEndpoint());
   }
 
-  @Override
-  public Receive<ToRank> createReceive() {
-    return newReceiveBuilder()
+  /** No world: steps are refused as retriable until a bootstrap starts a join. */
+  private Behavior<ToRank> idle() {
+    return common().onMessage(RunStep.class, this::refuseStep).build();
+  }
+
+  /** The backend is joining {@link #joiningGeneration}: only its result moves the rank on. */
+  private Behavior<ToRank> joining() {
+    return common()
+        .onMessage(JoinFinished.class, this::onJoinFinished)
+        .onMessage(RunStep.class, this::refuseStep)
+        .build();
+  }
+
+  /** Joined {@link #joinedGeneration} (its JOIN acknowledged): peer windows, the world's Ready, steps. */
+  private Behavior<ToRank> ready() {
+    return common()
+        .onMessage(PeersConnected.class, this::onPeersConnected)
+        .onMessage(WorldReady.class, this::onWorldReady)
+        .onMessage(RunStep.class, this::onRunStep)
+        .build();
+  }
+
+  /** What every state takes: probes, bootstraps, the end of a generation, clients' tensors, steps finishing. */
+  private BehaviorBuilder<ToRank> common() {
+    return Behaviors.receive(ToRank.class)
         .onMessage(Probe.class, this::onProbe)
         .onMessage(RankRejected.class, this::onRejected)
         .onMessage(NewUniqueId.class, this::onNewUniqueId)
         .onMessage(BootstrapArrived.class, this::onBootstrap)
-        .onMessage(JoinFinished.class, this::onJoinFinished)
-        .onMessage(PeersConnected.class, this::onPeersConnected)
-        .onMessage(WorldReady.class, this::onWorldReady)
         .onMessage(EndGeneration.class, this::onEndGeneration)
-        .onMessage(RunStep.class, this::onRunStep)
         .onMessage(InputArrived.class, this::onInput)
         .onMessage(StepFinished.class, this::onStepFinished)
         .onMessage(InputLate.class, this::onInputLate)
-        .onSignal(PostStop.class, s -> onStop())
-        .build();
+        .onSignal(PostStop.class, s -> onStop());
   }
 
   private RankHello hello(long nonce) {
@@ -154,7 +173,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     for (StepInput stale : queue.expireInputs(System.nanoTime(), settings.stepTimeout().toNanos() * 2)) {
       context.getLog().warn("dropping tensors of client {} request {}: no step was sequenced for them", stale.clientId(), stale.requestId());
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<ToRank> onRejected(RankRejected r) {
@@ -162,7 +181,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       context.getLog().error("coordinator refused rank {}: {}", r.rank(), r.reason()); // once, not every probe
     }
     rejection = r.reason();
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<ToRank> onNewUniqueId(NewUniqueId m) {
@@ -171,7 +190,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     } catch (RuntimeException e) {
       m.replyTo().tell(new UniqueIdReply(m.generation(), new byte[0], String.valueOf(e.getMessage())));
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<ToRank> onBootstrap(BootstrapArrived b) {
@@ -183,14 +202,14 @@ public final class RankActor extends AbstractBehavior<ToRank> {
         // the ack may have been lost
         coordinator.tell(new BootstrapAck(b.generation(), settings.rank(), BootstrapRecord.Phase.JOIN, null, joinedWindow));
       }
-      return this;
+      return Behaviors.same();
     }
     if (b.rank() != settings.rank() || b.worldSize() != settings.config().worldSize()) {
       String why = "bootstrap for rank " + b.rank() + " of " + b.worldSize() + " reached rank " + settings.rank()
           + " configured with ep.world-size = " + settings.config().worldSize();
       context.getLog().error(why);
       coordinator.tell(BootstrapAck.joined(b.generation(), settings.rank(), why));
-      return this;
+      return Behaviors.same();
     }
     failQueued(queue.newGeneration(b.generation()), "generation " + b.generation() + " replaced it");
     running = null;
@@ -202,28 +221,28 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     WorldSpec spec = new WorldSpec(b.generation(), settings.rank(), config, b.uniqueId(), b.dataEndpoints());
     context.getLog().info("rank {} joining generation {}", settings.rank(), b.generation());
     context.pipeToSelf(backend.joinWorld(spec), (window, err) -> new JoinFinished(b.generation(), window, err));
-    return this;
+    return joining();
   }
 
   /** Phase two: every rank's peer window; the backend maps them, then this rank can take steps. */
   private Behavior<ToRank> onPeers(BootstrapArrived b) {
     if (b.generation() != joinedGeneration || b.generation() == connectingGeneration) {
-      return this; // not joined (yet, or any more), or already connecting: the coordinator re-sends
+      return Behaviors.same(); // not joined (yet, or any more), or already connecting: the coordinator re-sends
     }
     if (b.generation() == connectedGeneration) {
       coordinator.tell(new BootstrapAck(b.generation(), settings.rank(), BootstrapRecord.Phase.PEERS, null, null));
-      return this;
+      return Behaviors.same();
     }
     connectingGeneration = b.generation();
     board.health(RankHealth.JOINING);
     context.getLog().info("rank {} connecting to its peers' windows for generation {}", settings.rank(), b.generation());
     context.pipeToSelf(backend.connectPeers(b.generation(), b.peerWindows()), (ok, err) -> new PeersConnected(b.generation(), err));
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<ToRank> onPeersConnected(PeersConnected p) {
     if (p.generation() != connectingGeneration) {
-      return this;
+      return Behaviors.same();
     }
     connectingGeneration = 0;
     if (p.error() != null) {
@@ -231,17 +250,17 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       context.getLog().error(why);
       board.health(RankHealth.FAILED, why);
       coordinator.tell(new BootstrapAck(p.generation(), settings.rank(), BootstrapRecord.Phase.PEERS, why, null));
-      return this;
+      return Behaviors.same();
     }
     connectedGeneration = p.generation();
     board.health(RankHealth.JOINED);
     coordinator.tell(new BootstrapAck(p.generation(), settings.rank(), BootstrapRecord.Phase.PEERS, null, null));
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<ToRank> onJoinFinished(JoinFinished j) {
     if (j.generation() != joiningGeneration) {
-      return this; // superseded by a newer bootstrap while joining
+      return Behaviors.same(); // superseded by a newer bootstrap while joining
     }
     joiningGeneration = 0;
     if (j.error() != null) {
@@ -249,7 +268,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       context.getLog().error(why);
       board.health(RankHealth.FAILED, why);
       coordinator.tell(BootstrapAck.joined(j.generation(), settings.rank(), why));
-      return this;
+      return idle();
     }
     joinedGeneration = j.generation();
     joinedWindow = j.window() == null ? new byte[0] : j.window();
@@ -257,7 +276,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     board.health(RankHealth.JOINED);
     metrics.generation(joinedGeneration);
     coordinator.tell(new BootstrapAck(j.generation(), settings.rank(), BootstrapRecord.Phase.JOIN, null, joinedWindow));
-    return this;
+    return ready();
   }
 
   private Behavior<ToRank> onWorldReady(WorldReady w) {
@@ -267,12 +286,12 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       metrics.rankHealth(settings.rank(), true);
       context.getLog().info("rank {}: generation {} is Ready", settings.rank(), w.generation());
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<ToRank> onEndGeneration(EndGeneration e) {
     if (e.generation() < Math.max(joinedGeneration, joiningGeneration)) {
-      return this; // a newer generation is already joining or joined: this end came late
+      return Behaviors.same(); // a newer generation is already joining or joined: this end came late
     }
     joiningGeneration = 0;
     connectingGeneration = 0;
@@ -284,7 +303,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
     board.readyGeneration(0);
     board.health(RankHealth.IDLE);
     metrics.rankHealth(settings.rank(), false);
-    return this;
+    return idle();
   }
 
   private Behavior<ToRank> onRunStep(RunStep received) {
@@ -294,9 +313,17 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       String why = "step " + step.seq() + " of generation " + step.generation() + " reached rank " + settings.rank()
           + " in generation " + joinedGeneration;
       failStep(step, queue.takeInput(step), StepStatus.RETRIABLE, why);
-      return this;
+      return Behaviors.same();
     }
     return runNext();
+  }
+
+  /** A step outside a joined world: retriable, since the next world will run it. */
+  private Behavior<ToRank> refuseStep(RunStep step) {
+    String why = "step " + step.seq() + " of generation " + step.generation() + " reached rank " + settings.rank()
+        + " while it is not joined to a world (last joined: generation " + joinedGeneration + ")";
+    failStep(step, queue.takeInput(step), StepStatus.RETRIABLE, why);
+    return Behaviors.same();
   }
 
   private Behavior<ToRank> onInput(InputArrived in) {
@@ -310,7 +337,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
   private Behavior<ToRank> runNext() {
     startNext();
     holdTransportWhileBusy();
-    return this;
+    return Behaviors.same();
   }
 
   private void holdTransportWhileBusy() {
@@ -371,7 +398,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       run(step, null, standIn(step, step.tokensPerRank()[settings.rank()]), why);
       holdTransportWhileBusy();
     }
-    return this;
+    return Behaviors.same();
   }
 
   /**
@@ -454,7 +481,7 @@ public final class RankActor extends AbstractBehavior<ToRank> {
       releaseAwake();
     }
     backend.close();
-    return this;
+    return Behaviors.same();
   }
 
   private static Throwable unwrap(Throwable t) {
