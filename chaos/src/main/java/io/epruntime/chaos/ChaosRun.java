@@ -39,7 +39,7 @@ public final class ChaosRun {
 
   /** What a run found; {@link #problems()} is empty when it passed. */
   public record Outcome(long seed, int rounds, Path history, List<Throwable> loadErrors, List<String> violations,
-      List<String> kindsWithoutSteps, String faults) {
+      List<String> kindsWithoutSteps, List<String> leftAeronDirectories, String faults, String resources) {
 
     /** Every reason the run failed: a client that broke outside its steps, a checker violation, a kind never tested. */
     public List<String> problems() {
@@ -50,6 +50,9 @@ public final class ChaosRun {
         out.add((violations.size() - 10) + " more violations in " + history);
       }
       kindsWithoutSteps.forEach(k -> out.add("no verified step after a " + k + " fault"));
+      if (!leftAeronDirectories.isEmpty()) {
+        out.add("media driver directories of exited nodes left in /dev/shm: " + leftAeronDirectories);
+      }
       return out;
     }
   }
@@ -65,9 +68,11 @@ public final class ChaosRun {
     Path historyFile = o.dir().resolve("history.jsonl");
     List<Fault> schedule = Fault.schedule(o.seed(), o.rounds());
     List<Throwable> loadErrors;
+    List<String> leftDirs;
     try (NetLab lab = new NetLab(ChaosCluster.WORLD, o.seed());
         ChaosCluster cluster = new ChaosCluster(lab, o.dir());
-        History history = new History(historyFile)) {
+        History history = new History(historyFile);
+        ResourceWatch resources = new ResourceWatch(cluster, history)) {
       cluster.startAll();
       awaitWhole(cluster, o.seed(), Duration.ofSeconds(180));
       Load load = new Load(cluster, history, o.seed());
@@ -87,6 +92,7 @@ public final class ChaosRun {
       }
       awaitRecovered(cluster, load, history, o.seed(), Duration.ofSeconds(180));
       loadErrors = load.stop();
+      leftDirs = resources.leftAeronDirectories();
     }
     HistoryChecker.Result result = HistoryChecker.check(historyFile, RECOVERY_BOUND.toMillis());
     ObjectNode faults = HistoryChecker.faults(result);
@@ -100,7 +106,8 @@ public final class ChaosRun {
         untested.add(kind);
       }
     }
-    return new Outcome(o.seed(), o.rounds(), historyFile, loadErrors, result.violations(), untested, faults.toString());
+    return new Outcome(o.seed(), o.rounds(), historyFile, loadErrors, result.violations(), untested, leftDirs, faults.toString(),
+        result.resources().toString());
   }
 
   private static void inject(Fault f, int rank, NetLab lab, ChaosCluster cluster, long seed) throws Exception {
@@ -181,6 +188,7 @@ public final class ChaosRun {
     schedule.forEach(f -> s.addObject().put("kind", f.kind()).put("rank", f.rank()).put("variant", f.variant()));
     r.set("faults", faults);
     r.put("violations", result.violations().size());
+    r.put("resources", result.resources().toString());
     Path file = o.report();
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.writeString(file, History.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r) + "\n");

@@ -29,7 +29,7 @@ import java.util.TreeMap;
 final class HistoryChecker {
   record KindStats(int injected, int steps, int ok, int retried, int wrong, int lost, List<Double> recoveries) {}
 
-  record Result(List<String> violations, Map<String, KindStats> kinds) {}
+  record Result(List<String> violations, Map<String, KindStats> kinds, ResourceWatch.Flatness resources) {}
 
   private record Op(int client, long req, long invokeMs, JsonNode end) {}
 
@@ -40,10 +40,17 @@ final class HistoryChecker {
     Map<String, Op> ops = new LinkedHashMap<>();
     List<FaultWindow> faults = new ArrayList<>();
     Map<String, Long> open = new HashMap<>();
+    List<long[]> resources = new ArrayList<>();
+    long lastMs = 0;
     for (String line : Files.readAllLines(file)) {
       JsonNode e = History.JSON.readTree(line);
       String type = e.path("type").asText();
       long t = e.path("t_ms").asLong();
+      lastMs = Math.max(lastMs, t);
+      if (type.equals("resources")) {
+        resources.add(new long[] {t, e.path("rss_kb").asLong(), e.path("fds").asLong()});
+        continue;
+      }
       if (type.equals("fault")) {
         String kind = e.path("kind").asText();
         if (e.path("phase").asText().equals("start")) {
@@ -160,7 +167,9 @@ final class HistoryChecker {
           : new KindStats(before.injected() + 1, before.steps() + steps, before.ok() + ok, before.retried() + retried,
               before.wrong() + wrong, before.lost() + lost, recoveries));
     }
-    return new Result(violations, kinds);
+    ResourceWatch.Flatness flat = ResourceWatch.flatness(resources, lastMs);
+    flat.problems().forEach(p -> violations.add("soak: " + p + " (" + flat + ")"));
+    return new Result(violations, kinds, flat);
   }
 
   /** A pause in completions this long counts as an outage; shorter ones are a step's own time. */

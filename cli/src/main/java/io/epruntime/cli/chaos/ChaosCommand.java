@@ -58,6 +58,7 @@ public final class ChaosCommand implements Callable<Integer> {
     ChaosRun.Outcome outcome = ChaosRun.run(new ChaosRun.Options(s, rounds, runDir, report,
         "./ep chaos --seed " + s + " --rounds " + rounds + (report == null ? "" : " --report " + report)));
     out.println("  faults     " + outcome.faults());
+    out.println("  resources  " + outcome.resources());
     out.println("  history    " + outcome.history().toAbsolutePath());
     List<String> problems = outcome.problems();
     if (problems.isEmpty()) {
