@@ -69,45 +69,59 @@ final class ResourceWatch implements AutoCloseable {
     return left;
   }
 
-  /** What {@link #flatness} found: peaks of the middle and last thirds, and the problems (none: flat). */
+  /** What {@link #flatness} found: the middle and last thirds' medians, and the problems (none: flat). */
   record Flatness(boolean judged, long middleRssKb, long lastRssKb, long middleFds, long lastFds, List<String> problems) {
     @Override
     public String toString() {
       return judged
-          ? String.format("peak RSS %d MB -> %d MB, peak fds %d -> %d (middle -> last third)%s", middleRssKb / 1024, lastRssKb / 1024,
-              middleFds, lastFds, problems.isEmpty() ? ": flat" : ": " + problems)
+          ? String.format("median RSS %d MB -> %d MB, median fds %d -> %d (middle -> last third)%s", middleRssKb / 1024,
+              lastRssKb / 1024, middleFds, lastFds, problems.isEmpty() ? ": flat" : ": " + problems)
           : "not judged: a run shorter than " + JUDGED_AFTER_MS / 60_000 + " min";
     }
   }
 
   /**
    * Whether resident memory and open files stayed flat over samples {@code [t_ms, rss_kb, fds]}:
-   * their highest level over the run's last third against the middle third (the first third is
-   * warm-up: the JIT, Aeron's log buffers filling). Runs shorter than {@link #JUDGED_AFTER_MS} are not judged.
+   * the median over the run's last third against the middle third's (the first third is warm-up:
+   * the JIT, Aeron's log buffers filling). Medians, not peaks: faults raise open files for seconds
+   * (a flood of hostile connections, reconnects after a partition), while a leak raises the level
+   * itself. Runs shorter than {@link #JUDGED_AFTER_MS} are not judged.
    */
   static Flatness flatness(List<long[]> samples, long runMs) {
     if (runMs < JUDGED_AFTER_MS || samples.isEmpty()) {
       return new Flatness(false, 0, 0, 0, 0, List.of());
     }
     long t0 = samples.get(0)[0];
-    long[] middle = {0, 0};
-    long[] last = {0, 0};
+    List<long[]> middle = new ArrayList<>();
+    List<long[]> last = new ArrayList<>();
     for (long[] s : samples) {
-      long[] into = s[0] - t0 >= 2 * runMs / 3 ? last : s[0] - t0 >= runMs / 3 ? middle : null;
-      if (into != null) {
-        into[0] = Math.max(into[0], s[1]);
-        into[1] = Math.max(into[1], s[2]);
+      if (s[0] - t0 >= 2 * runMs / 3) {
+        last.add(s);
+      } else if (s[0] - t0 >= runMs / 3) {
+        middle.add(s);
       }
     }
+    if (middle.isEmpty() || last.isEmpty()) {
+      return new Flatness(false, 0, 0, 0, 0, List.of());
+    }
+    long midRss = median(middle, 1);
+    long lastRss = median(last, 1);
+    long midFds = median(middle, 2);
+    long lastFds = median(last, 2);
     List<String> problems = new ArrayList<>();
     // Slack for a collector's heap and a restart's warm-up: 32 MB or a tenth, whichever is more.
-    if (last[0] > middle[0] + Math.max(32 * 1024, middle[0] / 10)) {
+    if (lastRss > midRss + Math.max(32 * 1024, midRss / 10)) {
       problems.add("resident memory grew");
     }
-    if (last[1] > middle[1] + 32) {
+    if (lastFds > midFds + 32) {
       problems.add("open files grew");
     }
-    return new Flatness(true, middle[0], last[0], middle[1], last[1], problems);
+    return new Flatness(true, midRss, lastRss, midFds, lastFds, problems);
+  }
+
+  private static long median(List<long[]> samples, int column) {
+    long[] v = samples.stream().mapToLong(s -> s[column]).sorted().toArray();
+    return v[v.length / 2];
   }
 
   private static long rssKb(long pid) {
