@@ -11,9 +11,10 @@ import org.agrona.concurrent.IdleStrategy;
  * been busy recently, and a plain long park once it has found no work for a while. An idle node's
  * threads then wake ~100 times a second instead of ~1000, which is what keeps its CPU near zero;
  * {@link LockSupport#unpark} (a send) still wakes it at once. While {@code holdAwake} says so (a step
- * is in flight on this node, so its frames may come any moment) the deep park is skipped. For
- * {@code spinWindowNs} after the last frame moved, and while the {@link SpinGate} allows it, the
- * thread spins instead: a step's next frame then costs no wake-up from a park.
+ * is in flight on this node, so its frames may come any moment) the deep park is skipped. While a
+ * step is in flight, for {@code spinWindowNs} after the last frame moved and while the
+ * {@link SpinGate} allows it, the thread spins instead: the step's next frame then costs no
+ * wake-up from a park.
  */
 public final class TieredIdleStrategy implements IdleStrategy {
   private final BackoffIdleStrategy backoff;
@@ -83,9 +84,13 @@ public final class TieredIdleStrategy implements IdleStrategy {
     }
   }
 
-  /** Whether an idle turn at {@code nowNs} spins rather than parks. */
+  /**
+   * Whether an idle turn at {@code nowNs} spins rather than parks: only while a step is in flight
+   * here ({@code holdAwake}), within the window after the last frame, and where the host has the cores.
+   */
   boolean spinsAt(long nowNs) {
-    return spinWindowNs > 0 && nowNs - lastTrafficNs.getAsLong() < spinWindowNs && spinGate.allowed();
+    return spinWindowNs > 0 && nowNs - lastTrafficNs.getAsLong() < spinWindowNs && holdAwake.getAsBoolean()
+        && spinGate.allowed();
   }
 
   @Override

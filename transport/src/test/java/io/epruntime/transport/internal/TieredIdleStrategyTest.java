@@ -12,10 +12,11 @@ class TieredIdleStrategyTest {
   private static final long WINDOW = 200_000;
   private final AtomicLong lastTraffic = new AtomicLong();
   private final AtomicBoolean cores = new AtomicBoolean(true);
+  private final AtomicBoolean stepInFlight = new AtomicBoolean(true);
 
   private TieredIdleStrategy strategy(long window) {
     SpinGate gate = new SpinGate(() -> cores.get() ? 16 : 2, () -> 4, () -> 0L);
-    return new TieredIdleStrategy(50_000, 250_000_000, 50_000_000, () -> false, window, lastTraffic::get, gate);
+    return new TieredIdleStrategy(50_000, 250_000_000, 50_000_000, stepInFlight::get, window, lastTraffic::get, gate);
   }
 
   @Test
@@ -35,5 +36,13 @@ class TieredIdleStrategyTest {
     assertFalse(strategy(0).spinsAt(now), "spin-window = 0");
     cores.set(false);
     assertFalse(strategy(WINDOW).spinsAt(now), "4 spinners on 2 cores");
+  }
+
+  @Test
+  void withNoStepInFlightItNeverSpins() {
+    long now = 10_000_000_000L;
+    lastTraffic.set(now);
+    stepInFlight.set(false);
+    assertFalse(strategy(WINDOW).spinsAt(now), "traffic without a step (a status query, a connect) parks as before");
   }
 }
